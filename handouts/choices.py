@@ -1,0 +1,147 @@
+"""A patient's choices: validated and normalised before anything is drawn.
+
+The same checks serve one leaflet from the command line and every row of a
+batch, so field names here are the batch column names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import fonts
+from .content import Content
+from .errors import InputError, InvalidChoices
+
+PAPER_SIZES = ("a4", "letter")
+MAX_NAME_LENGTH = 120
+MAX_NOTE_LENGTH = 100_000
+
+
+@dataclass(frozen=True)
+class PatientChoices:
+    name: str
+    procedures: tuple[str, ...]
+    date: dt.date
+    scars: tuple[str, ...] = ()
+    clinician: str | None = None
+    note: str | None = None
+    paper: str = "a4"
+
+
+def parse_choices(
+    content: Content,
+    *,
+    patient: str | None,
+    procedures: Iterable[str],
+    date: str | dt.date | None = None,
+    scars: Iterable[str] = (),
+    clinician: str | None = None,
+    note: str | None = None,
+    paper: str | None = None,
+) -> PatientChoices:
+    """Check every field; raise InvalidChoices listing all that are wrong."""
+    problems: list[InputError] = []
+
+    def check(func, *args):
+        try:
+            return func(*args)
+        except InputError as exc:
+            problems.append(exc)
+            return None
+
+    choices = dict(
+        name=check(_one_line, "patient", patient, True),
+        procedures=check(_ids, "procedures", procedures, content.procedures, "procedure"),
+        scars=check(_ids, "scars", scars, content.scars, "scar type", False),
+        clinician=check(_one_line, "clinician", clinician, False),
+        note=check(_note, note),
+        date=check(_date, date),
+        paper=check(_paper, paper),
+    )
+    if problems:
+        raise InvalidChoices(problems)
+    return PatientChoices(**choices)
+
+
+def normalise_id(value: str) -> str:
+    """'Chemical Peel' and 'chemical_peel' both mean chemical-peel."""
+    return "-".join(value.strip().lower().replace("_", " ").split())
+
+
+def _ids(field, values, known, kind, required=True) -> tuple[str, ...]:
+    chosen: dict[str, None] = {}
+    for raw in values:
+        value = normalise_id(raw)
+        if not value:
+            continue
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=2, cutoff=0.6)
+            if close:
+                hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+            else:
+                hint = "choose from: " + ", ".join(known)
+            raise InputError(field, f"unknown {kind} '{raw.strip()}'; {hint}")
+        chosen.setdefault(value)
+    if required and not chosen:
+        raise InputError(field, f"choose at least one {kind}, for example '{next(iter(known))}'")
+    return tuple(chosen)
+
+
+def _clean(field: str, text: str) -> str:
+    """NFC, no invisible format characters, nothing the fonts cannot print."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    for char in text:
+        if unicodedata.category(char) == "Cc" and char not in "\n\t":
+            raise InputError(field, f"contains the control character {fonts.describe(char)}; retype the text")
+    bad = fonts.unprintable(text)
+    if bad:
+        raise InputError(
+            field,
+            f"contains {fonts.describe(bad[0])}, which the leaflet font cannot print; "
+            "use Latin, Greek or Cyrillic letters",
+        )
+    return text
+
+
+def _one_line(field: str, value: str | None, required: bool) -> str | None:
+    text = " ".join(_clean(field, value or "").split())
+    if not text:
+        if required:
+            raise InputError(field, "is empty; give the name as it should appear on the leaflet")
+        return None
+    if len(text) > MAX_NAME_LENGTH:
+        raise InputError(field, f"is {len(text)} characters long; shorten it to {MAX_NAME_LENGTH} or fewer")
+    return text
+
+
+def _note(value: str | None) -> str | None:
+    text = _clean("note", (value or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InputError("note", f"is {len(text):,} characters long; the most a leaflet takes is {MAX_NOTE_LENGTH:,}")
+    return text or None
+
+
+def _date(value: str | dt.date | None) -> dt.date:
+    if value is None or value == "":
+        return dt.date.today()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        if len(value.strip()) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError("date", f"'{value}' is not a date; write it as YYYY-MM-DD, for example 2026-11-21") from None
+
+
+def _paper(value: str | None) -> str:
+    paper = (value or "a4").strip().lower()
+    if paper not in PAPER_SIZES:
+        raise InputError("paper", f"'{value}' is not a paper size; use a4 or letter")
+    return paper

@@ -1,0 +1,413 @@
+"""Loading and validating content.toml: treatment facts and clinic brand.
+
+Every problem is collected (not just the first) so `handouts check` can list
+them all, each with the file, the line and the key it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import fonts
+from .errors import ContentError
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """Whole days; `high` is None for "`low` days or more"."""
+
+    low: int
+    high: int | None
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    name: str
+    what: str
+    how: str
+    suits: str
+    feels_like: str
+    aftercare: tuple[str, ...]
+    time_in_clinic: str | None
+    sessions: str | None
+    back_to_work: DayRange | None
+    back_to_work_note: str | None
+    full_recovery: DayRange | None
+    full_recovery_note: str | None
+
+
+@dataclass(frozen=True)
+class ScarType:
+    id: str
+    name: str
+    description: str
+    procedures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Colours:
+    primary: str
+    accent: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    logo: Path | None
+    colours: Colours
+
+
+@dataclass(frozen=True)
+class LeafletInfo:
+    title: str
+    version: str
+    language: str
+    last_reviewed: dt.date
+    next_review: dt.date
+    intro: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    path: Path
+    leaflet: LeafletInfo
+    clinic: Clinic
+    overall_back_to_work: DayRange
+    overall_full_recovery: DayRange
+    summary: tuple[str, ...]
+    expectations: tuple[str, ...]
+    checklist: tuple[str, ...]
+    contact_reasons: tuple[str, ...]
+    scars: dict[str, ScarType]
+    procedures: dict[str, Procedure]
+
+    def scars_for(self, procedure_id: str) -> list[ScarType]:
+        """The scar types this procedure suits, in content order."""
+        return [s for s in self.scars.values() if procedure_id in s.procedures]
+
+
+_PROCEDURE_TEXT = ("name", "what", "how", "suits", "feels_like")
+_PROCEDURE_OPTIONAL = ("time_in_clinic", "sessions", "back_to_work_note", "full_recovery_note")
+_PROCEDURE_FIELDS = _PROCEDURE_TEXT + _PROCEDURE_OPTIONAL + ("aftercare", "back_to_work", "full_recovery")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def load_content(path: str | Path) -> Content:
+    """Read and validate a content file; raise ContentError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError([f"{path}: content file not found; pass --content PATH or set HANDOUTS_CONTENT"]) from None
+    except UnicodeDecodeError as exc:
+        raise ContentError([f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"]) from None
+    except OSError as exc:
+        raise ContentError([f"{path}: cannot be read: {exc.strerror}"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError([_toml_problem(path, exc)]) from None
+    reader = _Reader(path, text)
+    content = reader.content(data)
+    if reader.problems:
+        raise ContentError(reader.problems)
+    return content
+
+
+def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    match = _TOML_POSITION.search(message)
+    if not match:
+        return f"{path}: not valid TOML: {message}"
+    reason = message[: match.start()]
+    return f"{path}:{match[1]}:{match[2]}: not valid TOML: {reason[0].lower()}{reason[1:]}"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    return {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+        dt.date: "a date",
+    }.get(type(value), type(value).__name__)
+
+
+class _Reader:
+    """Walks the parsed TOML, building dataclasses and recording problems."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.problems: list[str] = []
+        self._locator = _Locator(text)
+
+    def problem(self, keys: tuple[str, ...], message: str) -> None:
+        line = self._locator.line(keys)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        self.problems.append(f"{where}: {'.'.join(keys)} {message}")
+
+    # -- typed fields ---------------------------------------------------
+
+    def get(self, table: dict, keys: tuple[str, ...], kind: type, required: bool = True) -> Any:
+        value = table.get(keys[-1])
+        if value is None:
+            if required:
+                self.problem(keys, f"is missing; add it as {_type_name(kind())}")
+            return None
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            self.problem(keys, f"should be {_type_name(kind())}, not {_type_name(value)}")
+            return None
+        return value
+
+    def text(self, table: dict, keys: tuple[str, ...], required: bool = True) -> str | None:
+        value = self.get(table, keys, str, required)
+        return None if value is None else self.clean(keys, value)
+
+    def clean(self, keys: tuple[str, ...], value: str, label: str = "") -> str | None:
+        """Fold white space; report empty text and characters no font can print."""
+        value = " ".join(value.split())
+        if not value:
+            self.problem(keys, f"{label}is empty; write the text the leaflet should show")
+            return None
+        bad = fonts.unprintable(value)
+        if bad:
+            self.problem(keys, f"{label}has {fonts.describe(bad[0])}, which the leaflet font cannot print; remove it")
+        return value
+
+    def texts(self, table: dict, keys: tuple[str, ...]) -> tuple[str, ...]:
+        items = self.get(table, keys, list)
+        if items is None:
+            return ()
+        if not items:
+            self.problem(keys, "is empty; list at least one line of text")
+        out = []
+        for index, item in enumerate(items, 1):
+            if not isinstance(item, str):
+                self.problem(keys, f"item {index} should be text, not {_type_name(item)}")
+            elif text := self.clean(keys, item, f"item {index} "):
+                out.append(text)
+        return tuple(out)
+
+    def days(self, table: dict, keys: tuple[str, ...], required: bool = False) -> DayRange | None:
+        value = self.get(table, keys, dict, required)
+        if value is None:
+            return None
+        unknown = set(value) - {"from", "to"}
+        if unknown or "from" not in value:
+            self.problem(keys, "should look like { from = 2, to = 7 } (leave out 'to' for 'or more')")
+            return None
+        low, high = value["from"], value.get("to")
+        for bound in (low, high):
+            if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool) or bound < 0):
+                self.problem(keys, f"has {bound!r}; days must be whole numbers of 0 or more")
+                return None
+        if high is not None and high < low:
+            self.problem(keys, f"runs from {low} to {high}; 'to' must not be less than 'from'")
+            return None
+        return DayRange(low, high)
+
+    def date(self, table: dict, keys: tuple[str, ...]) -> dt.date | None:
+        value = table.get(keys[-1])
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if value is None:
+            self.problem(keys, "is missing; add a date like 2026-11-21 (no quotes)")
+        else:
+            self.problem(keys, f"should be a date like 2026-11-21 (no quotes), not {_type_name(value)}")
+        return None
+
+    def table(self, data: dict, keys: tuple[str, ...], known: tuple[str, ...] | None = None) -> dict:
+        value = self.get(data, keys, dict)
+        if value is None:
+            return {}
+        if known is not None:
+            for key in value:
+                if key not in known:
+                    hint = difflib.get_close_matches(key, known, n=1)
+                    fix = f'did you mean "{hint[0]}"?' if hint else f"known fields: {', '.join(known)}"
+                    self.problem(keys + (key,), f"is not a known field; {fix}")
+        return value
+
+    # -- sections --------------------------------------------------------
+
+    def content(self, data: dict) -> Content:
+        leaflet = self.leaflet(data)
+        clinic = self.clinic(data)
+        overall = self.table(data, ("overall",), ("back_to_work", "full_recovery"))
+        expectations = self.table(data, ("expectations",), ("summary", "points"))
+        procedures = self.procedures(data)
+        scars = self.scars(data, procedures)
+        return Content(
+            path=self.path,
+            leaflet=leaflet,
+            clinic=clinic,
+            overall_back_to_work=self.days(overall, ("overall", "back_to_work"), required=True),
+            overall_full_recovery=self.days(overall, ("overall", "full_recovery"), required=True),
+            summary=self.texts(expectations, ("expectations", "summary")),
+            expectations=self.texts(expectations, ("expectations", "points")),
+            checklist=self.texts(self.table(data, ("checklist",), ("items",)), ("checklist", "items")),
+            contact_reasons=self.texts(self.table(data, ("contact",), ("reasons",)), ("contact", "reasons")),
+            scars=scars,
+            procedures=procedures,
+        )
+
+    def leaflet(self, data: dict) -> LeafletInfo:
+        keys = ("title", "version", "language", "last_reviewed", "next_review", "intro", "sources")
+        t = self.table(data, ("leaflet",), keys)
+        language = self.text(t, ("leaflet", "language"))
+        if language and not _LANGUAGE.match(language):
+            self.problem(("leaflet", "language"), f'is "{language}"; use a language tag like "en-GB"')
+        last = self.date(t, ("leaflet", "last_reviewed"))
+        due = self.date(t, ("leaflet", "next_review"))
+        if last and due and due <= last:
+            self.problem(("leaflet", "next_review"), f"({due}) must be after last_reviewed ({last})")
+        return LeafletInfo(
+            title=self.text(t, ("leaflet", "title")),
+            version=self.text(t, ("leaflet", "version")),
+            language=language,
+            last_reviewed=last,
+            next_review=due,
+            intro=self.text(t, ("leaflet", "intro")),
+            sources=self.texts(t, ("leaflet", "sources")),
+        )
+
+    def clinic(self, data: dict) -> Clinic:
+        t = self.table(data, ("clinic",), ("name", "address", "phone", "email", "website", "logo", "colours"))
+        c = self.table(t, ("clinic", "colours"), ("primary", "accent", "text"))
+        colours = {}
+        for key in ("primary", "accent", "text"):
+            value = self.text(c, ("clinic", "colours", key))
+            if value and not _COLOUR.match(value):
+                self.problem(("clinic", "colours", key), f'is "{value}"; write a colour as #RRGGBB, like "#1D5C63"')
+            colours[key] = value
+        return Clinic(
+            name=self.text(t, ("clinic", "name")),
+            address=self.text(t, ("clinic", "address")),
+            phone=self.text(t, ("clinic", "phone")),
+            email=self.text(t, ("clinic", "email")),
+            website=self.text(t, ("clinic", "website")),
+            logo=self.logo(t),
+            colours=Colours(**colours),
+        )
+
+    def logo(self, clinic: dict) -> Path | None:
+        name = self.text(clinic, ("clinic", "logo"), required=False)
+        if name is None:
+            return None
+        path = (self.path.parent / name).resolve()
+        if not path.is_file():
+            self.problem(("clinic", "logo"), f'file "{name}" not found (looked in {path.parent})')
+            return None
+        from PIL import Image  # reportlab's own dependency; only needed here
+
+        try:
+            with Image.open(path) as image:
+                image.verify()
+        except Exception:  # Pillow raises many types for a file that is not an image
+            self.problem(("clinic", "logo"), f'file "{name}" is not a PNG or JPEG image')
+            return None
+        return path
+
+    def procedures(self, data: dict) -> dict[str, Procedure]:
+        table = self.table(data, ("procedures",))
+        if not table and "procedures" in data:
+            self.problem(("procedures",), "is empty; add at least one [procedures.ID] table")
+        result = {}
+        for pid in table:
+            keys = ("procedures", pid)
+            if not _ID.match(pid):
+                self.problem(keys, "has an id that is not lowercase letters, digits and dashes")
+            t = self.table(table, keys, _PROCEDURE_FIELDS)
+            if not t:
+                continue
+            texts = {f: self.text(t, keys + (f,)) for f in _PROCEDURE_TEXT}
+            optional = {f: self.text(t, keys + (f,), required=False) for f in _PROCEDURE_OPTIONAL}
+            result[pid] = Procedure(
+                id=pid,
+                aftercare=self.texts(t, keys + ("aftercare",)),
+                back_to_work=self.days(t, keys + ("back_to_work",)),
+                full_recovery=self.days(t, keys + ("full_recovery",)),
+                **texts,
+                **optional,
+            )
+        return result
+
+    def scars(self, data: dict, procedures: dict[str, Procedure]) -> dict[str, ScarType]:
+        table = self.table(data, ("scars",))
+        result = {}
+        for sid in table:
+            keys = ("scars", sid)
+            if not _ID.match(sid):
+                self.problem(keys, "has an id that is not lowercase letters, digits and dashes")
+            t = self.table(table, keys, ("name", "description", "procedures"))
+            if not t:
+                continue
+            listed = self.get(t, keys + ("procedures",), list) or []
+            for pid in listed:
+                if pid not in procedures:
+                    hint = difflib.get_close_matches(str(pid), procedures, n=1)
+                    fix = f'did you mean "{hint[0]}"?' if hint else "add it under [procedures] or remove it"
+                    self.problem(keys + ("procedures",), f'names unknown procedure "{pid}"; {fix}')
+            result[sid] = ScarType(
+                id=sid,
+                name=self.text(t, keys + ("name",)),
+                description=self.text(t, keys + ("description",)),
+                procedures=tuple(p for p in listed if p in procedures),
+            )
+        return result
+
+
+class _Locator:
+    """Finds the line of a dotted key in TOML text (tomllib keeps no positions)."""
+
+    _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.headers: dict[tuple[str, ...], int] = {}
+        for number, line in enumerate(self.lines, 1):
+            match = self._HEADER.match(line)
+            if match:
+                parts = tuple(p.strip().strip("\"'") for p in match[1].split("."))
+                self.headers.setdefault(parts, number)
+
+    def line(self, keys: tuple[str, ...]) -> int | None:
+        for depth in range(len(keys), -1, -1):
+            start = self.headers.get(keys[:depth]) if depth else 0
+            if start is None:
+                continue
+            if depth < len(keys):
+                found = self._key_line(start, keys[depth])
+                if found:
+                    return found
+            return start or None
+        return None
+
+    def _key_line(self, start: int, key: str) -> int | None:
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number in range(start + 1, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if self._HEADER.match(line):
+                return None
+            if pattern.match(line):
+                return number
+        return None

@@ -1,0 +1,276 @@
+"""The composed leaflet as plain blocks, parsed from the wording template.
+
+The template writes a small subset of HTML. Jinja escapes every value put into
+it, so names and notes can never become elements; this parser then turns the
+markup into blocks that any renderer (PDF now, HTML later) can draw.
+
+Elements: h1-h3, p (class note/small/right), ul (class checklist), li, table,
+tr, th, td, b, br, chart with bar children, footer, page-number, page-count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from .content import DayRange
+from .errors import TemplateError
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text. `field` is "page" or "pages" for page numbers."""
+
+    text: str
+    bold: bool = False
+    field: str | None = None
+
+
+Inline = tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    runs: Inline
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: Inline
+    role: str = "body"
+
+
+@dataclass(frozen=True)
+class ItemList:
+    items: tuple[Inline, ...]
+    checklist: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Inline, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One measure of a chart row; without `days` only its text is shown."""
+
+    days: DayRange | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    back: Lane
+    full: Lane
+
+
+@dataclass(frozen=True)
+class Chart:
+    caption: str
+    axis: str
+    back_label: str
+    full_label: str
+    bars: tuple[Bar, ...]
+
+
+Block = Heading | Paragraph | ItemList | Table | Chart
+
+
+@dataclass(frozen=True)
+class Document:
+    blocks: tuple[Block, ...]
+    footer: tuple[Paragraph, ...]
+
+    def text(self) -> str:
+        """All words in reading order; used to check what fonts must print."""
+        parts = []
+        for block in self.blocks + self.footer:
+            match block:
+                case Heading(runs=runs) | Paragraph(runs=runs):
+                    parts.append(_plain(runs))
+                case ItemList(items=items):
+                    parts.extend(_plain(i) for i in items)
+                case Table(header=header, rows=rows):
+                    parts.extend(_plain(c) for row in (header, *rows) for c in row)
+                case Chart():
+                    parts += [block.caption, block.axis, block.back_label, block.full_label]
+                    parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
+        return "\n".join(parts)
+
+
+def _plain(runs: Inline) -> str:
+    return "".join(r.text for r in runs)
+
+
+_BLOCK_TAGS = {"h1", "h2", "h3", "p", "li", "th", "td"}
+_VOID = {"br", "bar", "page-number", "page-count"}
+_ALLOWED_PARENTS = {
+    "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer"},
+    "ul": {None}, "li": {"ul"}, "table": {None}, "tr": {"table"},
+    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "footer": {None},
+    "b": _BLOCK_TAGS, "br": _BLOCK_TAGS, "page-number": {"p"}, "page-count": {"p"},
+}
+
+
+def parse_document(markup: str, source: str) -> Document:
+    """Parse rendered template output; errors name `source` and the line."""
+    parser = _Parser(source)
+    parser.feed(markup)
+    parser.close()
+    if parser.stack:
+        parser.fail(f"<{parser.stack[-1][0]}> is never closed")
+    return Document(tuple(parser.blocks), tuple(parser.footer))
+
+
+class _Parser(HTMLParser):
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=True)
+        self.source = source
+        self.stack: list[tuple[str, dict]] = []
+        self.blocks: list[Block] = []
+        self.footer: list[Paragraph] = []
+        self.runs: list[Run] = []
+        self.bold = 0
+        self.list_items: list[Inline] = []
+        self.cells: list[Inline] = []
+        self.rows: list[tuple[Inline, ...]] = []
+        self.header: tuple[Inline, ...] | None = None
+        self.bars: list[Bar] = []
+
+    def fail(self, message: str):
+        line, _ = self.getpos()
+        raise TemplateError(f"{self.source}: output line {line}: {message}")
+
+    def parent(self) -> str | None:
+        return self.stack[-1][0] if self.stack else None
+
+    def handle_starttag(self, tag, attrs):
+        allowed = _ALLOWED_PARENTS.get(tag)
+        if allowed is None:
+            self.fail(f"<{tag}> is not an element leaflets use; see the list at the top of handouts/document.py")
+        parent = self.parent()
+        if parent not in allowed:
+            where = f"inside <{parent}>" if parent else "at the top level"
+            self.fail(f"<{tag}> cannot stand {where}")
+        attributes = {k: v or "" for k, v in attrs}
+        if tag == "b":
+            self.bold += 1
+        elif tag == "br":
+            self.runs.append(Run("\n"))
+        elif tag in ("page-number", "page-count"):
+            self.runs.append(Run("", self.bold > 0, "page" if tag == "page-number" else "pages"))
+        elif tag == "bar":
+            self.bars.append(self.bar(attributes))
+        if tag not in _VOID:
+            self.stack.append((tag, attributes))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in _VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.fail(f"</{tag}> does not match the open element")
+        tag, attributes = self.stack.pop()
+        css = attributes.get("class", "")
+        if tag == "b":
+            self.bold -= 1
+        elif tag in ("h1", "h2", "h3"):
+            self.blocks.append(Heading(int(tag[1]), self.take_runs()))
+        elif tag == "p":
+            role = css or "body"
+            if role not in ("body", "note", "small", "right"):
+                self.fail(f'<p class="{css}"> is not known; use note, small or right')
+            (self.footer if self.parent() == "footer" else self.blocks).append(Paragraph(self.take_runs(), role))
+        elif tag == "li":
+            self.list_items.append(self.take_runs())
+        elif tag == "ul":
+            self.blocks.append(ItemList(tuple(self.list_items), checklist=css == "checklist"))
+            self.list_items = []
+        elif tag in ("th", "td"):
+            self.cells.append(self.take_runs())
+        elif tag == "tr":
+            if self.header is None:
+                self.header = tuple(self.cells)
+            else:
+                self.rows.append(tuple(self.cells))
+            self.cells = []
+        elif tag == "table":
+            if self.header is None:
+                self.fail("<table> has no rows")
+            self.blocks.append(Table(self.header, tuple(self.rows)))
+            self.header, self.rows = None, []
+        elif tag == "chart":
+            self.blocks.append(self.chart(attributes))
+            self.bars = []
+
+    def handle_data(self, data):
+        if self.parent() in _BLOCK_TAGS or self.parent() == "b":
+            self.runs.append(Run(data, self.bold > 0))
+        elif data.strip():
+            where = f"inside <{self.parent()}>" if self.parent() else "outside any element"
+            self.fail(f"text {data.strip()[:30]!r} stands {where}; put it in <p>")
+
+    def take_runs(self) -> Inline:
+        """Fold white space the way HTML does, merging runs of the same style."""
+        merged: list[Run] = []
+        for run in self.runs:
+            prev = merged[-1] if merged else None
+            if run.field or run.text == "\n":
+                if run.text == "\n" and prev and _plain_run(prev):
+                    merged[-1] = Run(prev.text.rstrip(" "), prev.bold)
+                merged.append(run)
+                continue
+            text = _SPACE.sub(" ", run.text)
+            if prev is None or prev.text == "\n" or _plain_run(prev) and prev.text.endswith(" "):
+                text = text.lstrip(" ")
+            if prev and _plain_run(prev) and prev.bold == run.bold:
+                merged[-1] = Run(prev.text + text, run.bold)
+            elif text:
+                merged.append(Run(text, run.bold))
+        self.runs = []
+        if merged and _plain_run(merged[-1]):
+            merged[-1] = Run(merged[-1].text.rstrip(" "), merged[-1].bold)
+        return tuple(r for r in merged if r.text or r.field)
+
+    # -- the chart ---------------------------------------------------
+
+    def chart(self, attributes: dict) -> Chart:
+        missing = [a for a in ("caption", "axis", "back", "full") if not attributes.get(a)]
+        if missing:
+            self.fail(f"<chart> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        if not self.bars:
+            self.fail("<chart> has no <bar> rows")
+        return Chart(attributes["caption"], attributes["axis"], attributes["back"], attributes["full"],
+                     tuple(self.bars))
+
+    def bar(self, attributes: dict) -> Bar:
+        if not attributes.get("label"):
+            self.fail("<bar> needs a label")
+        return Bar(attributes["label"], self.lane(attributes, "back"), self.lane(attributes, "full"))
+
+    def lane(self, attributes: dict, name: str) -> Lane:
+        low, high = attributes.get(f"{name}-from", ""), attributes.get(f"{name}-to", "")
+        text = attributes.get(f"{name}-text", "")
+        if not text:
+            self.fail(f"<bar> needs {name}-text: the words shown for that measure")
+        if not low:
+            return Lane(None, text)
+        if not low.isdigit() or high and not high.isdigit():
+            self.fail(f"<bar> {name}-from and {name}-to must be whole numbers of days")
+        return Lane(DayRange(int(low), int(high) if high else None), text)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _plain_run(run: Run) -> bool:
+    return run.field is None and run.text != "\n"

@@ -1,0 +1,55 @@
+"""The exceptions the engine raises for problems a user can fix.
+
+The CLI turns `InputError` into a usage error (exit 2) naming the option, and
+every other `HandoutsError` into a plain error (exit 1).
+"""
+
+
+class HandoutsError(Exception):
+    """A problem the user can fix; its message says what and how."""
+
+
+class ContentError(HandoutsError):
+    """content.toml is missing, malformed or incomplete.
+
+    `problems` holds every problem found, each already naming file and place.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        message = problems[0]
+        if len(problems) > 1:
+            message += f" (and {len(problems) - 1} more problems: run 'handouts check' to list them)"
+        super().__init__(message)
+
+
+class TemplateError(HandoutsError):
+    """A wording template cannot be read, parsed or rendered."""
+
+
+class InputError(HandoutsError):
+    """One piece of patient input is wrong.
+
+    `field` names the input the way the CSV names it (patient, procedures,
+    scars, date, ...); the CLI maps it to its option.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+class UnprintableError(HandoutsError):
+    """Text holds a character the leaflet fonts cannot draw."""
+
+
+class OutputExistsError(HandoutsError):
+    """The output file exists and overwriting was not asked for."""
+
+
+class InvalidChoices(InputError):
+    """Several pieces of patient input are wrong; reads as the first of them."""
+
+    def __init__(self, problems: list[InputError]):
+        self.problems = problems
+        super().__init__(problems[0].field, str(problems[0]))

@@ -1,0 +1,294 @@
+"""Drawing a composed leaflet as a PDF with ReportLab.
+
+Clear print: body text 14 pt, left aligned, bold for emphasis; the brand
+header and the footer sit in the same place on every page; the footer's
+"Page X of Y" is filled in once the page count is known.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus import TableStyle
+
+from . import __version__, fonts
+from .chart import RecoveryChart
+from .compose import Leaflet
+from .document import Chart, Heading, ItemList, Paragraph, Table
+from .rlmarkup import escape, markup
+
+PAGE_SIZES = {"a4": A4, "letter": LETTER}
+_MARGIN_X = 18 * mm
+_MARGIN_TOP = 12 * mm
+_MARGIN_BOTTOM = 10 * mm
+_LOGO = 44  # pt, square
+_GRID = HexColor("#AEB9BB")
+
+
+@dataclass(frozen=True)
+class Typography:
+    body: float = 14
+    small: float = 12
+    h1: float = 24
+    h2: float = 18
+    h3: float = 15.5
+    furniture: float = 10.5
+
+
+class _Styles:
+    """Paragraph styles for one brand and one type scale."""
+
+    def __init__(self, leaflet: Leaflet, type_scale: Typography):
+        colours = leaflet.clinic.colours
+        self.primary = HexColor(colours.primary)
+        self.accent = HexColor(colours.accent)
+        self.text = HexColor(colours.text)
+        t = self.type = type_scale
+
+        def style(name, size, font=fonts.REGULAR, colour=self.text, leading=1.42, **extra):
+            return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading,
+                                  textColor=colour, splitLongWords=True, **extra)
+
+        self.body = style("body", t.body, spaceAfter=t.body * 0.6)
+        self.small = style("small", t.small, spaceAfter=t.small * 0.5)
+        self.note = style("note", t.body, backColor=self.accent, borderPadding=(7, 9, 8, 9),
+                          leftIndent=9, rightIndent=9, spaceBefore=t.body * 0.5, spaceAfter=t.body * 1.1)
+        # Bullets need our font too: ReportLab's default has no tick box.
+        self.item = style("item", t.body, leftIndent=t.body * 1.5, bulletIndent=t.body * 0.2,
+                          bulletFontName=fonts.REGULAR, spaceAfter=t.body * 0.3)
+        self.check = style("check", t.body, leftIndent=t.body * 1.8, bulletIndent=0,
+                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.45)
+        self.cell = style("cell", t.small, leading=1.3)
+        self.headings = {
+            1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.35),
+            2: style("h2", t.h2, fonts.BOLD, self.primary, 1.25, spaceBefore=t.h2 * 0.9, spaceAfter=t.h2 * 0.4),
+            3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.6, spaceAfter=t.h3 * 0.25),
+        }
+        for heading in self.headings.values():
+            heading.keepWithNext = True
+        self.furniture = style("furniture", t.furniture, leading=1.3)
+        self.furniture_right = style("furniture-right", t.furniture, leading=1.3, alignment=TA_RIGHT)
+        self.clinic_name = style("clinic", t.furniture * 1.45, fonts.BOLD, self.primary, 1.2)
+
+
+def render_pdf(leaflet: Leaflet, *, invariant: bool = False, type_scale: Typography = Typography()) -> bytes:
+    """The leaflet as PDF bytes. `invariant` makes builds byte-identical."""
+    fonts.register()
+    styles = _Styles(leaflet, type_scale)
+    page_size = PAGE_SIZES[leaflet.paper]
+    furniture = _Furniture(leaflet, styles, page_size)
+    buffer = io.BytesIO()
+    doc = _LeafletDoc(
+        buffer,
+        pagesize=page_size,
+        title=leaflet.title,
+        author=leaflet.clinic.name,
+        subject=leaflet.subject,
+        creator=f"handouts {__version__}",
+        lang=leaflet.language,
+        displayDocTitle=True,
+        invariant=int(invariant),
+        leftMargin=_MARGIN_X,
+        rightMargin=_MARGIN_X,
+    )
+    frame = Frame(_MARGIN_X, furniture.body_bottom, furniture.width, furniture.body_top - furniture.body_bottom,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    doc.addPageTemplates([PageTemplate(id="leaflet", frames=[frame])])
+    doc.build(_story(leaflet, styles, furniture.width),
+              canvasmaker=lambda *a, **k: _PagedCanvas(*a, furniture=furniture.draw, **k))
+    return buffer.getvalue()
+
+
+class _LeafletDoc(BaseDocTemplate):
+    def afterFlowable(self, flowable):
+        """Section headings become PDF bookmarks, for viewers' side panels."""
+        title = getattr(flowable, "outline_title", None)
+        if title:
+            key = f"section-{self.page}-{id(flowable)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=flowable.outline_level)
+
+
+class _PagedCanvas(Canvas):
+    """Holds every page back until the end, so each can say "Page X of Y"."""
+
+    def __init__(self, *args, furniture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._furniture = furniture
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, 1):
+            self.__dict__.update(state)
+            self._furniture(self, number, total)
+            super().showPage()
+        super().save()
+
+
+class _Furniture:
+    """The brand header and the footer, measured once, drawn on every page."""
+
+    def __init__(self, leaflet: Leaflet, styles: _Styles, page_size):
+        self.leaflet, self.styles = leaflet, styles
+        self.page_width, self.page_height = page_size
+        self.width = self.page_width - 2 * _MARGIN_X
+        clinic = leaflet.clinic
+        self.has_logo = clinic.logo is not None
+        text_x = _LOGO + 12 if self.has_logo else 0
+        self.contact_width = self.width * 0.42
+        self.name_block = RLParagraph(
+            f'<font name="{fonts.BOLD}" size="{styles.clinic_name.fontSize}" color="{clinic.colours.primary}">'
+            f"{escape(clinic.name)}</font><br/>{escape(clinic.address)}",
+            ParagraphStyle("name-block", parent=styles.furniture, leading=styles.furniture.fontSize * 1.45),
+        )
+        self.contacts = RLParagraph(
+            "<br/>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website)), styles.furniture_right)
+        name_h = self.name_block.wrap(self.width - text_x - self.contact_width - 12, 1000)[1]
+        contacts_h = self.contacts.wrap(self.contact_width, 1000)[1]
+        self.header_height = max(_LOGO if self.has_logo else 0, name_h, contacts_h)
+        self.rule_y = self.page_height - _MARGIN_TOP - self.header_height - 6
+        self.body_top = self.rule_y - 14
+        self.footer_rows = _footer_rows(leaflet.document.footer)
+        self.footer_height = sum(h for h, _ in self._footer_layout(999, 999))
+        self.footer_top = _MARGIN_BOTTOM + self.footer_height
+        self.body_bottom = self.footer_top + 16
+
+    def draw(self, canvas: Canvas, page: int, pages: int):
+        canvas.saveState()
+        self._header(canvas)
+        self._footer(canvas, page, pages)
+        canvas.restoreState()
+
+    def _header(self, canvas: Canvas):
+        top = self.page_height - _MARGIN_TOP
+        x = _MARGIN_X
+        if self.has_logo:
+            canvas.drawImage(str(self.leaflet.clinic.logo), x, top - _LOGO, _LOGO, _LOGO,
+                             preserveAspectRatio=True, mask="auto")
+            x += _LOGO + 12
+        self.name_block.drawOn(canvas, x, top - self.name_block.height)
+        self.contacts.drawOn(canvas, _MARGIN_X + self.width - self.contact_width, top - self.contacts.height)
+        canvas.setStrokeColor(self.styles.primary)
+        canvas.setLineWidth(1.5)
+        canvas.line(_MARGIN_X, self.rule_y, _MARGIN_X + self.width, self.rule_y)
+
+    def _footer_layout(self, page: int, pages: int):
+        """[(row height, [(paragraph, x)])] for one page's numbers."""
+        rows = []
+        for left, right in self.footer_rows:
+            placed, height = [], 0
+            right_width = 0
+            if right is not None:
+                # As wide as its widest form ("Page 999 of 999"), so it never wraps.
+                right_width = min(self.width * 0.4, 2 + stringWidth(
+                    _plain_text(right.runs, 999, 999), fonts.REGULAR, self.styles.furniture.fontSize))
+                para = RLParagraph(markup(right.runs, page, pages), self.styles.furniture_right)
+                height = para.wrap(right_width, 1000)[1]
+                placed.append((para, _MARGIN_X + self.width - right_width))
+            if left is not None:
+                para = RLParagraph(markup(left.runs, page, pages), self.styles.furniture)
+                gap = 12 if right_width else 0
+                height = max(height, para.wrap(self.width - right_width - gap, 1000)[1])
+                placed.append((para, _MARGIN_X))
+            rows.append((height, placed))
+        return rows
+
+    def _footer(self, canvas: Canvas, page: int, pages: int):
+        canvas.setStrokeColor(self.styles.primary)
+        canvas.setLineWidth(0.8)
+        canvas.line(_MARGIN_X, self.footer_top + 7, _MARGIN_X + self.width, self.footer_top + 7)
+        y = self.footer_top
+        for height, placed in self._footer_layout(page, pages):
+            for para, x in placed:
+                para.drawOn(canvas, x, y - para.height)
+            y -= height
+
+
+def _plain_text(runs, page: int, pages: int) -> str:
+    return "".join(str(page if r.field == "page" else pages) if r.field else r.text for r in runs)
+
+
+def _footer_rows(footer: tuple[Paragraph, ...]) -> list[tuple[Paragraph | None, Paragraph | None]]:
+    """Pair each right-aligned footer line with the line before it."""
+    rows: list[tuple[Paragraph | None, Paragraph | None]] = []
+    for para in footer:
+        if para.role == "right":
+            if rows and rows[-1][1] is None:
+                rows[-1] = (rows[-1][0], para)
+            else:
+                rows.append((None, para))
+        else:
+            rows.append((para, None))
+    return rows
+
+
+def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
+    story = []
+    blocks = leaflet.document.blocks
+    for block in blocks:
+        match block:
+            case Heading(level=level, runs=runs):
+                para = RLParagraph(markup(runs), styles.headings[level])
+                if level <= 2:
+                    para.outline_title = "".join(r.text for r in runs)
+                    para.outline_level = level - 1
+                story.append(para)
+            case Paragraph(runs=runs, role=role):
+                style = {"note": styles.note, "small": styles.small}.get(role, styles.body)
+                para = RLParagraph(markup(runs), style)
+                # A paragraph ending in a colon introduces what follows it.
+                para.keepWithNext = "".join(r.text for r in runs).rstrip().endswith(":")
+                story.append(para)
+            case ItemList(items=items, checklist=checklist):
+                style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
+                story.extend(RLParagraph(markup(item), style, bulletText=bullet) for item in items)
+                story.append(Spacer(1, styles.type.body * 0.4))
+            case Table():
+                story.append(_table(block, styles, width))
+            case Chart():
+                chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
+                                      size=styles.type.small)
+                caption = RLParagraph(escape(block.caption), styles.small)
+                story.append(KeepTogether([chart, Spacer(1, 10), caption]))
+    return story
+
+
+def _table(table: Table, styles: _Styles, width: float) -> RLTable:
+    columns = len(table.header)
+    unit = width / (columns + 0.4)
+    widths = [unit * 1.4] + [unit] * (columns - 1)
+    header_style = ParagraphStyle("th", parent=styles.cell, fontName=fonts.BOLD)
+    rows = [[RLParagraph(markup(cell), header_style) for cell in table.header]]
+    for row in table.rows:
+        cells = list(row) + [()] * (columns - len(row))
+        rows.append([RLParagraph(markup(cell), styles.cell) for cell in cells[:columns]])
+    result = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    result.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), styles.accent),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.primary),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.5, _GRID),
+        ("BOX", (0, 0), (-1, -1), 0.8, styles.primary),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+    ]))
+    result.spaceAfter = styles.type.body * 0.8
+    return result
