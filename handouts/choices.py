@@ -19,6 +19,7 @@ from .errors import InputError, InvalidChoices
 PAPER_SIZES = ("a4", "letter")
 MAX_NAME_LENGTH = 120
 MAX_NOTE_LENGTH = 100_000
+_LABELS = {"patient": "the patient's name", "clinician": "the clinician's name", "note": "the note"}
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,12 @@ def _clean(field: str, text: str) -> str:
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     for char in text:
         if unicodedata.category(char) == "Cc" and char not in "\n\t":
-            raise InputError(field, f"contains the control character {fonts.describe(char)}; retype the text")
+            raise InputError(field, f"{_LABELS[field]} contains the control character {fonts.describe(char)}; retype it")
     bad = fonts.unprintable(text)
     if bad:
         raise InputError(
             field,
-            f"contains {fonts.describe(bad[0])}, which the leaflet font cannot print; "
+            f"{_LABELS[field]} contains {fonts.describe(bad[0])}, which the leaflet font cannot print; "
             "use Latin, Greek or Cyrillic letters",
         )
     return text
@@ -112,10 +113,11 @@ def _one_line(field: str, value: str | None, required: bool) -> str | None:
     text = " ".join(_clean(field, value or "").split())
     if not text:
         if required:
-            raise InputError(field, "is empty; give the name as it should appear on the leaflet")
+            raise InputError(field, f"{_LABELS[field]} is empty; type it as it should appear on the leaflet")
         return None
     if len(text) > MAX_NAME_LENGTH:
-        raise InputError(field, f"is {len(text)} characters long; shorten it to {MAX_NAME_LENGTH} or fewer")
+        raise InputError(field, f"{_LABELS[field]} is {len(text)} characters long; shorten it to "
+                                f"{MAX_NAME_LENGTH} or fewer")
     return text
 
 
@@ -123,7 +125,8 @@ def _note(value: str | None) -> str | None:
     text = _clean("note", (value or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
     if len(text) > MAX_NOTE_LENGTH:
-        raise InputError("note", f"is {len(text):,} characters long; the most a leaflet takes is {MAX_NOTE_LENGTH:,}")
+        raise InputError("note", f"the note is {len(text):,} characters long; the most a leaflet takes is "
+                                 f"{MAX_NOTE_LENGTH:,}")
     return text or None
 
 

@@ -169,12 +169,13 @@ class _Reader:
 
     def get(self, table: dict, keys: tuple[str, ...], kind: type, required: bool = True) -> Any:
         value = table.get(keys[-1])
+        expected = "text in quotes" if kind is str else _type_name(kind())
         if value is None:
             if required:
-                self.problem(keys, f"is missing; add it as {_type_name(kind())}")
+                self.problem(keys, f"is missing; add it as {expected}")
             return None
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            self.problem(keys, f"should be {_type_name(kind())}, not {_type_name(value)}")
+            self.problem(keys, f"should be {expected}, not {_type_name(value)}")
             return None
         return value
 

@@ -152,7 +152,7 @@ class _Parser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         allowed = _ALLOWED_PARENTS.get(tag)
         if allowed is None:
-            self.fail(f"<{tag}> is not an element leaflets use; see the list at the top of handouts/document.py")
+            self.fail(f"<{tag}> is not an element leaflets use; see the list at the top of the leaflet template")
         parent = self.parent()
         if parent not in allowed:
             where = f"inside <{parent}>" if parent else "at the top level"

@@ -127,16 +127,24 @@ class _PagedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._furniture = furniture
         self._pages: list[dict] = []
+        self._bookmarks: dict[int, list[str]] = {}
 
     def showPage(self):
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
+    def bookmarkPage(self, key, **kwargs):
+        # The real page object exists only once save() emits it.
+        self._bookmarks.setdefault(len(self._pages), []).append(key)
+
     def save(self):
         total = len(self._pages)
-        for number, state in enumerate(self._pages, 1):
+        bookmarks = self._bookmarks
+        for index, state in enumerate(self._pages):
             self.__dict__.update(state)
-            self._furniture(self, number, total)
+            self._furniture(self, index + 1, total)
+            for key in bookmarks.get(index, ()):
+                super().bookmarkPage(key)
             super().showPage()
         super().save()
 

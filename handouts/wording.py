@@ -8,7 +8,6 @@ printing nothing. Errors name the template file and line.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 
 import jinja2
@@ -81,8 +80,3 @@ def _template_position(exc: BaseException, fallback: str) -> str:
             position = f"{filename}:{tb.tb_lineno}"
         tb = tb.tb_next
     return position
-
-
-@functools.cache
-def load_wording(folder: Path) -> Wording:
-    return Wording(folder)

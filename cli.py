@@ -1,0 +1,203 @@
+"""The handouts command line: parse options, call the engine, report errors.
+
+Run as `python cli.py ...` or, once installed, as `handouts ...`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from handouts import __version__
+from handouts.choices import PAPER_SIZES, normalise_id, parse_choices
+from handouts.content import Content, DayRange, load_content
+from handouts.errors import HandoutsError, InputError
+from handouts.make import make_leaflet
+from handouts.wording import Wording
+
+CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
+OPTION_FOR_FIELD = {
+    "patient": "--patient",
+    "procedures": "--procedure",
+    "scars": "--scar",
+    "clinician": "--clinician",
+    "date": "--date",
+    "note": "--note",
+    "paper": "--paper",
+}
+
+
+def content_options(command):
+    """--content and --templates, shared by every command that reads them."""
+
+    @click.option("--content", "content_path", type=click.Path(dir_okay=False, path_type=Path),
+                  default="content.toml", show_default=True, envvar="HANDOUTS_CONTENT",
+                  help="Treatment content and clinic brand (env: HANDOUTS_CONTENT).")
+    @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+                  default="templates", show_default=True, envvar="HANDOUTS_TEMPLATES",
+                  help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def report_errors(command):
+    """Turn the engine's own errors into Click errors: no tracebacks for users."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"'{OPTION_FOR_FIELD[exc.field]}'") from None
+        except HandoutsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="handouts")
+def cli():
+    """Personalised PDF leaflets for patients weighing acne scar treatment.
+
+    A leaflet covers only the treatments chosen for the patient: what they
+    are, recovery times and realistic expectations, in the clinic's brand.
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("-p", "--patient", metavar="NAME", help="The patient's name, as it should be printed.")
+@click.option("--procedure", "procedures", multiple=True, metavar="ID",
+              help="A chosen procedure id; repeat for more. See 'handouts procedures'.")
+@click.option("--scar", "scars", multiple=True, metavar="TYPE", help="A scar type to explain; repeat for more.")
+@click.option("--clinician", metavar="NAME", help="Who prepared the leaflet.")
+@click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the leaflet.  [default: today]")
+@click.option("--note", metavar="TEXT", help="A personal note from the clinician.")
+@click.option("--note-file", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help="Read the note from a text file ('-' for standard input).")
+@click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="a4", show_default=True,
+              help="Paper size.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+              help="File or folder to write.  [default: output/DATE-NAME.pdf]")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@content_options
+@report_errors
+def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force,
+         content_path, templates_dir):
+    """Make one patient's leaflet and print the path of the PDF.
+
+    \b
+    Example:
+      handouts make --patient "Sam Smith" --procedure subcision --procedure fillers
+    Without --procedure in a terminal, it asks for the procedures (and the
+    name) with numbered choices.
+    """
+    if note is not None and note_file is not None:
+        raise click.UsageError("Give the note with --note or --note-file, not both.")
+    if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
+        raise click.BadParameter(f"'{output}' must end in .pdf, or be an existing folder", param_hint="'--output'")
+    content = load_content(content_path)
+    wording = Wording(templates_dir)
+    if not procedures or not patient:
+        patient, procedures = _ask_missing(content, patient, procedures)
+    choices = parse_choices(
+        content,
+        patient=patient,
+        procedures=procedures,
+        scars=scars,
+        clinician=clinician,
+        date=date,
+        note=note_file.read() if note_file else note,
+        paper=paper,
+    )
+    click.echo(make_leaflet(content, wording, choices, output, force=force))
+
+
+def _ask_missing(content: Content, patient, procedures):
+    """Ask in a terminal for what is missing; elsewhere say what to add."""
+    interactive = sys.stdin.isatty()
+    if not patient:
+        if not interactive:
+            raise click.UsageError("Missing option '--patient'. Give the name, for example --patient \"Sam Smith\".")
+        patient = click.prompt("Patient's name", err=True)
+    if not procedures:
+        if not interactive:
+            raise click.UsageError("Missing option '--procedure'. Give at least one, for example --procedure "
+                                   "subcision; 'handouts procedures' lists them all.")
+        procedures = _ask_procedures(content)
+    return patient, procedures
+
+
+def _ask_procedures(content: Content) -> list[str]:
+    listed = list(content.procedures.values())
+    click.echo("Procedures:", err=True)
+    for number, procedure in enumerate(listed, 1):
+        click.echo(f"  {number:>2}. {procedure.name} ({procedure.id})", err=True)
+    while True:
+        answer = click.prompt("Choose one or more (numbers or ids, separated by spaces or commas)", err=True)
+        chosen, problems = [], []
+        for token in re.split(r"[,\s]+", answer.strip()):
+            if token.isdigit() and 1 <= int(token) <= len(listed):
+                chosen.append(listed[int(token) - 1].id)
+            elif normalise_id(token) in content.procedures:
+                chosen.append(normalise_id(token))
+            elif token:
+                problems.append(token)
+        if chosen and not problems:
+            return chosen
+        click.echo(f"  Not on the list: {', '.join(problems) or 'nothing chosen'}. "
+                   f"Type numbers from 1 to {len(listed)}.", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@content_options
+@report_errors
+def procedures(content_path, templates_dir):
+    """List the procedure ids, their names and recovery ranges."""
+    content = load_content(content_path)
+    rows = [("ID", "NAME", "BACK TO WORK", "FULL RECOVERY")]
+    for p in content.procedures.values():
+        rows.append((p.id, p.name, _days(p.back_to_work, p.back_to_work_note), _days(p.full_recovery, p.full_recovery_note)))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+    click.echo(f"\nScar types for --scar: {', '.join(content.scars)}")
+
+
+def _days(days: DayRange | None, note: str | None) -> str:
+    """Staff-facing shorthand; the leaflet words these through its template."""
+    if days is None:
+        return note.lower() if note else "clinician advises"
+    if days.high is None:
+        return f"{days.low}+ days"
+    return f"{days.low} days" if days.low == days.high else f"{days.low}-{days.high} days"
+
+
+@cli.command(context_settings=CONTEXT)
+@content_options
+def check(content_path, templates_dir):
+    """Check content.toml and the templates; list every problem found."""
+    from handouts.check import check_all
+
+    problems, summary = check_all(content_path, templates_dir)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; "
+                                   "fix each line above, then run 'handouts check' again")
+    click.echo(summary)
+
+
+def main():
+    cli(prog_name="handouts")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Where leaflets are written, and writing them without ever losing a file.
+
+A leaflet is written to a hidden temporary file in the target folder and only
+then given its name, so an interrupted run never leaves a half-written PDF
+under a real name. Without `overwrite` the name is claimed with a hard link,
+which fails if the file appeared meanwhile: nobody else's file is replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from unidecode import unidecode
+
+from .errors import HandoutsError, OutputExistsError
+
+MAX_SLUG = 60
+
+
+def slug(name: str) -> str:
+    """'Zoë Łukasz-Nguyễn' -> 'zoe-lukasz-nguyen'; only a-z, 0-9 and dashes.
+
+    No dots or slashes survive, so a name can never point outside the folder.
+    """
+    ascii_name = unidecode(name).lower()
+    words = re.findall(r"[a-z0-9]+", ascii_name)
+    return "-".join(words)[:MAX_SLUG].strip("-") or "patient"
+
+
+def default_path(folder: Path, date: dt.date, name: str) -> Path:
+    return folder / f"{date.isoformat()}-{slug(name)}.pdf"
+
+
+def write_file(path: Path, data: bytes, *, overwrite: bool = False) -> None:
+    """Write `data` to `path` in one step; refuse to replace it unless asked."""
+    try:
+        _write(path, data, overwrite)
+    except OSError as exc:
+        raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write(path: Path, data: bytes, overwrite: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not overwrite and path.exists():
+        raise OutputExistsError(f"{path} already exists; use --force to replace it, or --output to choose another name")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            os.replace(temp, path)
+        else:
+            _claim(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def _claim(temp: str, path: Path) -> None:
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise OutputExistsError(f"{path} already exists; use --force to replace it, or --output to choose another name") from None
+    except OSError as exc:
+        # Some file systems (FAT memory sticks) have no hard links.
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        if path.exists():
+            raise OutputExistsError(f"{path} already exists; use --force to replace it") from None
+        os.replace(temp, path)
