@@ -45,6 +45,9 @@ def write_file(path: Path, data: bytes, *, overwrite: bool = False) -> None:
 
 
 def _write(path: Path, data: bytes, overwrite: bool) -> None:
+    for folder in (path.parent, *path.parent.parents):
+        if folder.exists() and not folder.is_dir():
+            raise HandoutsError(f"cannot write {path}: {folder} is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and path.exists():
         raise OutputExistsError(f"{path} already exists; use --force to replace it, or --output to choose another name")

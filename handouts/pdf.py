@@ -66,7 +66,7 @@ class _Styles:
                           leftIndent=9, rightIndent=9, spaceBefore=t.body * 0.5, spaceAfter=t.body * 1.1)
         # Bullets need our font too: ReportLab's default has no tick box.
         self.item = style("item", t.body, leftIndent=t.body * 1.5, bulletIndent=t.body * 0.2,
-                          bulletFontName=fonts.REGULAR, spaceAfter=t.body * 0.3)
+                          bulletFontName=fonts.REGULAR, bulletFontSize=t.body, spaceAfter=t.body * 0.3)
         self.check = style("check", t.body, leftIndent=t.body * 1.8, bulletIndent=0,
                            bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.45)
         self.cell = style("cell", t.small, leading=1.3)
@@ -99,6 +99,8 @@ def render_pdf(leaflet: Leaflet, *, invariant: bool = False, type_scale: Typogra
         lang=leaflet.language,
         displayDocTitle=True,
         invariant=int(invariant),
+        # Otherwise every page names Helvetica, a font that is not embedded.
+        initialFontName=fonts.REGULAR,
         leftMargin=_MARGIN_X,
         rightMargin=_MARGIN_X,
     )
@@ -288,6 +290,8 @@ def _table(table: Table, styles: _Styles, width: float) -> RLTable:
         rows.append([RLParagraph(markup(cell), styles.cell) for cell in cells[:columns]])
     result = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     result.setStyle(TableStyle([
+        # Cells are paragraphs, but Table still selects its own default font.
+        ("FONT", (0, 0), (-1, -1), fonts.REGULAR, styles.type.small),
         ("BACKGROUND", (0, 0), (-1, 0), styles.accent),
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.primary),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, _GRID),

@@ -1,0 +1,64 @@
+"""Shared fixtures: the real content and templates, a CLI runner, PDF reading."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content.toml"
+TEMPLATES = ROOT / "templates"
+
+import cli as cli_module  # noqa: E402  (cli.py lives at the project root)
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def run(runner, tmp_path, monkeypatch):
+    """Run the CLI in a scratch folder holding the real content and templates."""
+    shutil.copy(CONTENT, tmp_path / "content.toml")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HANDOUTS_CONTENT", raising=False)
+    monkeypatch.delenv("HANDOUTS_TEMPLATES", raising=False)
+
+    def invoke(*args, **kwargs):
+        return runner.invoke(cli_module.cli, list(args), prog_name="handouts", **kwargs)
+
+    return invoke
+
+
+@pytest.fixture
+def content_file(tmp_path):
+    """A copy of content.toml to break, with the logo beside it."""
+    shutil.copytree(TEMPLATES, tmp_path / "templates", dirs_exist_ok=True)
+    path = tmp_path / "content.toml"
+    shutil.copy(CONTENT, path)
+    return path
+
+
+def pdf_pages(path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def pdf_text(path) -> str:
+    return "\n".join(pdf_pages(path))
+
+
+def flat(text: str) -> str:
+    """Text with line breaks folded, so wrapped sentences can be matched."""
+    return " ".join(text.split())
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

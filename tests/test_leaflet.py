@@ -1,0 +1,246 @@
+"""What a patient holds: the PDF read back page by page."""
+
+import datetime as dt
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import CONTENT, TEMPLATES, flat, pdf_pages, pdf_text
+from handouts.choices import parse_choices
+from handouts.compose import compose
+from handouts.content import load_content
+from handouts.errors import InputError
+from handouts.pdf import render_pdf
+from handouts.wording import Wording
+
+ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing",
+       "fractional-laser", "subcision", "fillers", "counselling"]
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content(CONTENT)
+
+
+@pytest.fixture(scope="module")
+def wording():
+    return Wording(TEMPLATES)
+
+
+@pytest.fixture
+def build(content, wording, tmp_path):
+    """Render a leaflet to a file (invariant, so reruns are identical)."""
+
+    def make(name="Sam Smith", procedures=("subcision",), **choices):
+        choices.setdefault("date", dt.date(2026, 11, 21))
+        patient = parse_choices(content, patient=name, procedures=procedures, **choices)
+        path = tmp_path / f"leaflet-{len(list(tmp_path.iterdir()))}.pdf"
+        path.write_bytes(render_pdf(compose(content, wording, patient), invariant=True))
+        return path
+
+    return make
+
+
+def headings(path):
+    """The PDF's bookmarks: one per section, in order."""
+    reader = PdfReader(path)
+    out = []
+
+    def walk(items):
+        for item in items:
+            walk(item) if isinstance(item, list) else out.append(item.title)
+
+    walk(reader.outline)
+    return out
+
+
+def test_only_the_chosen_procedures_appear(build, content):
+    path = build(procedures=["subcision", "fractional-laser"])
+    text = flat(pdf_text(path))
+    for pid in ALL:
+        name = content.procedures[pid].name
+        if pid in ("subcision", "fractional-laser"):
+            assert name in text
+            assert content.procedures[pid].what in text
+        else:
+            # Its own description never appears, whatever else mentions it.
+            assert content.procedures[pid].what not in text
+
+
+def test_the_summary_comes_first_with_a_row_per_procedure(build):
+    path = build(procedures=["laser-resurfacing", "counselling"])
+    first = flat(pdf_pages(path)[0])
+    assert first.index("Your plan at a glance") < first.index("What it is") if "What it is" in first else True
+    assert "Your treatments: Laser resurfacing and Counselling." in first
+    assert "Treatment Sessions Time in clinic Back to work Full recovery" in first
+    assert "Laser resurfacing Your clinician will advise A few minutes to 1 hour Your clinician will advise " \
+           "3 to 10 days" in first
+    assert "Counselling Your clinician will advise Your clinician will advise No time off needed " \
+           "No healing time needed" in flat(pdf_text(path))
+
+
+@pytest.mark.parametrize("pid, figure", [
+    ("laser-resurfacing", "3 to 10 days"),
+    ("dermabrasion", "10 days or more"),
+    ("laser-resurfacing", "A few minutes to 1 hour"),
+])
+def test_source_figures_are_printed(build, pid, figure):
+    assert figure in flat(pdf_text(build(procedures=[pid])))
+
+
+def test_overall_figures_and_expectations_are_printed(build):
+    text = flat(pdf_text(build()))
+    assert "back at work in 2 to 7 days and fully healed in 5 to 14 days" in text
+    assert "30 to 50 percent" in text
+    assert "cannot remove them" in text
+
+
+def test_the_chart_labels_every_bar_in_words(build):
+    text = flat(pdf_text(build(procedures=["laser-resurfacing", "subcision"])))
+    assert "Back to work Full recovery" in text  # the legend
+    assert "Days after treatment" in text
+    assert "Acne scar treatment in general" in text
+    assert "2 to 7 days" in text and "5 to 14 days" in text
+    assert "The solid bar shows when most people are back at work." in text
+
+
+def test_sections_in_order(build):
+    path = build(procedures=["fillers"], scars=["rolling"], note="Hello", clinician="Dr Lee")
+    assert headings(path) == [
+        "Treating acne scars", "Your plan at a glance", "How long recovery takes", "Your treatment",
+        "Your scar type", "What to expect realistically", "A note from Dr Lee",
+        "Before your treatment", "Contact us if", "About this leaflet",
+    ]
+
+
+def test_optional_sections_are_left_out(build):
+    path = build(procedures=["fillers"])
+    assert "Your scar type" not in headings(path)
+    assert not [h for h in headings(path) if h.startswith("A note from")]
+    text = flat(pdf_text(path))
+    assert "Prepared for Sam Smith on 21 November 2026." in text
+
+
+def test_prepared_for_line(build):
+    text = flat(pdf_text(build(clinician="Dr Ana Silva")))
+    assert "Prepared for Sam Smith by Dr Ana Silva on 21 November 2026." in text
+
+
+def test_scar_types_are_explained_with_their_treatments(build):
+    text = flat(pdf_text(build(scars=["ice-pick", "marks"])))
+    assert "Ice-pick scars: Deep, narrow scars" in text
+    assert "Treatments that can help: Laser resurfacing, Fractional laser and Dermabrasion." in text
+    assert "Red or brown marks: Flat red or brown marks" in text
+
+
+@pytest.mark.parametrize("name", ["Zoë Łukasz-Nguyễn Đức", "Μαρία Ивановна", "Çağrı Işık", "Ødegård Æsa"])
+def test_names_in_any_supported_script_read_back_verbatim(build, name):
+    pages = pdf_pages(build(name=name))
+    assert f"Prepared for {name}" in flat(pages[0])
+    for page in pages:
+        assert f"For {name} ·" in page  # the footer names the patient on every page
+
+
+@pytest.mark.parametrize("text", ["<Anna>", "AT&T", "{{ 7*7 }}", '<img src="/etc/passwd"/>', "a <b", "&amp;", "{% raw %}"])
+def test_patient_text_is_data_not_markup(build, text):
+    path = build(name=f"Jo {text}", note=f"Note {text} end", clinician=f"Dr {text}")
+    flat_text = flat(pdf_text(path))
+    assert f"Prepared for Jo {text} by Dr {text}" in flat_text
+    assert f"Note {text} end" in flat_text
+    assert "49" not in flat_text
+
+
+def test_note_keeps_its_paragraphs_and_lines(build):
+    path = build(note="First line\nsecond line\n\nNew paragraph")
+    lines = [line.strip() for line in pdf_text(path).splitlines()]
+    assert "First line" in lines and "second line" in lines and "New paragraph" in lines
+
+
+def test_a_5000_word_note_flows_onto_more_pages(build):
+    short = len(pdf_pages(build()))
+    words = " ".join(f"word{i}" for i in range(5000))
+    path = build(note=words)
+    pages = pdf_pages(path)
+    assert len(pages) > short + 5
+    text = flat("\n".join(pages))
+    assert "word0 word1" in text and "word4998 word4999" in text
+
+
+def test_page_x_of_y_on_every_page(build):
+    path = build(procedures=ALL, scars=["rolling"], note="Hi")
+    pages = pdf_pages(path)
+    assert len(pages) >= 5
+    for number, page in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in page
+        assert "This leaflet supports, and does not replace, your clinician's advice." in page
+        assert "Version 1.0 · Reviewed 21 November 2026 · Next review due 21 November 2028" in page
+        assert "Riverside Skin Clinic" in page and "01234 567 890" in page
+
+
+def test_metadata(build):
+    reader = PdfReader(build(procedures=["subcision", "fillers"]))
+    meta = reader.metadata
+    assert meta.title == "Treating acne scars"
+    assert meta.author == "Riverside Skin Clinic"
+    assert meta.subject == "Treating acne scars: Subcision, Fillers"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712 (a pypdf BooleanObject)
+    # The patient's name stays out of metadata that file browsers index.
+    assert "Sam" not in str(meta)
+
+
+def test_fonts_are_embedded(build):
+    reader = PdfReader(build(name="Μαρία"))
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if font["/Subtype"] == "/Type0":
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+
+
+@pytest.mark.parametrize("paper, size", [("a4", (595.28, 841.89)), ("letter", (612.0, 792.0))])
+def test_paper_size(build, paper, size):
+    reader = PdfReader(build(paper=paper))
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == size
+
+
+def test_body_text_is_at_least_12pt(build):
+    """Clear print: nothing in the body is smaller than 12 pt (the footer is furniture)."""
+    reader = PdfReader(build(procedures=ALL, scars=["rolling"], note="A note"))
+    sizes = {}
+
+    for page in reader.pages:
+        height = float(page.mediabox.height)
+
+        def visit(text, cm, tm, font, size):
+            y = tm[5] * cm[3] + cm[5]
+            if text.strip() and 120 < y < height - 110:  # between header rule and footer rule
+                sizes[text.strip()] = size * tm[0] * cm[0] if tm[0] and cm[0] else size
+
+        page.extract_text(visitor_text=visit)
+    assert sizes
+    small = {t: s for t, s in sizes.items() if s < 11.9 and not re.fullmatch(r"\d+", t)}
+    assert small == {}  # only the chart's axis numbers are below 12 pt
+
+
+def test_two_builds_are_byte_identical(build):
+    args = dict(name="Zoë", procedures=["subcision", "dermabrasion"], scars=["rolling"], note="Hi")
+    assert build(**args).read_bytes() == build(**args).read_bytes()
+
+
+def test_every_procedure_and_scar_type_renders(build):
+    path = build(procedures=ALL, scars=["ice-pick", "rolling", "deep-craters", "superficial", "marks"])
+    text = flat(pdf_text(path))
+    assert "Your clinician will advise" in text
+    assert "Quicker than laser resurfacing" in text
+
+
+def test_unknown_characters_never_print_as_boxes(content):
+    with pytest.raises(InputError) as error:
+        parse_choices(content, patient="Ann", procedures=["fillers"], clinician="Dr 李")
+    assert error.value.field == "clinician"
+    assert '"李" (U+674E' in str(error.value)
