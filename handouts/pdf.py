@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
@@ -274,8 +274,11 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       size=styles.type.small)
-                caption = RLParagraph(escape(block.caption), styles.small)
-                story.append(KeepTogether([chart, Spacer(1, 10), caption]))
+                # keepWithNext chains heading, chart and caption onto one page;
+                # a KeepTogether here would break the chain from the heading.
+                chart.keepWithNext = True
+                caption_style = ParagraphStyle("caption", parent=styles.small, spaceBefore=10)
+                story += [chart, RLParagraph(escape(block.caption), caption_style)]
     return story
 
 
