@@ -112,13 +112,16 @@ def load_content(path: str | Path) -> Content:
     """Read and validate a content file; raise ContentError listing every problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ContentError([f"{path}: content file not found; pass --content PATH or set HANDOUTS_CONTENT"]) from None
-    except UnicodeDecodeError as exc:
-        raise ContentError([f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"]) from None
     except OSError as exc:
         raise ContentError([f"{path}: cannot be read: {exc.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError([f"{path}:{line}: not UTF-8 text; save the file as UTF-8"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
