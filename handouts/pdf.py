@@ -284,8 +284,13 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
 
 def _table(table: Table, styles: _Styles, width: float) -> RLTable:
     columns = len(table.header)
-    unit = width / (columns + 0.4)
-    widths = [unit * 1.4] + [unit] * (columns - 1)
+    # The first column names things: wide enough for its longest word
+    # (bold), so no treatment name is split mid-word.
+    longest = max(stringWidth(word, fonts.BOLD, styles.type.small)
+                  for row in (table.header, *table.rows) if row
+                  for word in "".join(r.text for r in row[0]).split() or [""])
+    first = min(max(width * 1.4 / (columns + 0.4), longest + 14), width * 0.4)
+    widths = [first] + [(width - first) / (columns - 1)] * (columns - 1) if columns > 1 else [width]
     header_style = ParagraphStyle("th", parent=styles.cell, fontName=fonts.BOLD)
     rows = [[RLParagraph(markup(cell), header_style) for cell in table.header]]
     for row in table.rows:

@@ -244,3 +244,24 @@ def test_unknown_characters_never_print_as_boxes(content):
         parse_choices(content, patient="Ann", procedures=["fillers"], clinician="Dr 李")
     assert error.value.field == "clinician"
     assert '"李" (U+674E' in str(error.value)
+
+
+def test_long_names_are_never_split_mid_word_in_the_table(build):
+    first = flat(pdf_pages(build(procedures=["microdermabrasion"], paper="letter"))[0])
+    assert "Microdermabrasion Your clinician will advise" in first
+
+
+def test_extreme_input_stays_inside_the_page(build):
+    name = ("Wolfeschlegelsteinhausenbergerdorff" * 3 + "Μαρία-Ивановна")[:120]
+    path = build(name=name, procedures=ALL, scars=["ice-pick"], clinician="Dr " + name[:100],
+                 note="A <b>long</b> note & more. " * 300, paper="letter")
+    reader = PdfReader(path)
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        positions = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and positions.append(
+            (tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5])))
+        assert positions
+        for x, y in positions:
+            assert 30 <= x <= width - 30 and 20 <= y <= height - 20, (x, y)
+    assert name in flat(pdf_text(path)).replace(" ", "")
