@@ -31,20 +31,12 @@ OPTION_FOR_FIELD = {
 }
 
 
-def content_options(command):
-    """--content and --templates, shared by every command that reads them."""
-
-    @click.option("--content", "content_path", type=click.Path(dir_okay=False, path_type=Path),
-                  default="content.toml", show_default=True, envvar="HANDOUTS_CONTENT",
-                  help="Treatment content and clinic brand (env: HANDOUTS_CONTENT).")
-    @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-                  default="templates", show_default=True, envvar="HANDOUTS_TEMPLATES",
-                  help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        return command(*args, **kwargs)
-
-    return wrapper
+content_option = click.option(
+    "--content", "content_path", type=click.Path(dir_okay=False, path_type=Path), default="content.toml",
+    show_default=True, envvar="HANDOUTS_CONTENT", help="Treatment content and clinic brand (env: HANDOUTS_CONTENT).")
+templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default="templates",
+    show_default=True, envvar="HANDOUTS_TEMPLATES", help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
 
 
 def report_errors(command):
@@ -87,7 +79,8 @@ def cli():
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="File or folder to write.  [default: output/DATE-NAME.pdf]")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-@content_options
+@content_option
+@templates_option
 @report_errors
 def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force,
          content_path, templates_dir):
@@ -157,9 +150,9 @@ def _ask_procedures(content: Content) -> list[str]:
 
 
 @cli.command(context_settings=CONTEXT)
-@content_options
+@content_option
 @report_errors
-def procedures(content_path, templates_dir):
+def procedures(content_path):
     """List the procedure ids, their names and recovery ranges."""
     content = load_content(content_path)
     rows = [("ID", "NAME", "BACK TO WORK", "FULL RECOVERY")]
@@ -181,7 +174,8 @@ def _days(days: DayRange | None, note: str | None) -> str:
 
 
 @cli.command(context_settings=CONTEXT)
-@content_options
+@content_option
+@templates_option
 def check(content_path, templates_dir):
     """Check content.toml and the templates; list every problem found."""
     from handouts.check import check_all

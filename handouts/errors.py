@@ -46,6 +46,10 @@ class UnprintableError(HandoutsError):
 class OutputExistsError(HandoutsError):
     """The output file exists and overwriting was not asked for."""
 
+    def __init__(self, path):
+        self.path = path
+        super().__init__(f"{path} already exists; use --force to replace it, or --output to choose another name")
+
 
 class InvalidChoices(InputError):
     """Several pieces of patient input are wrong; reads as the first of them."""

@@ -50,7 +50,7 @@ def _write(path: Path, data: bytes, overwrite: bool) -> None:
             raise HandoutsError(f"cannot write {path}: {folder} is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and path.exists():
-        raise OutputExistsError(f"{path} already exists; use --force to replace it, or --output to choose another name")
+        raise OutputExistsError(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -70,11 +70,11 @@ def _claim(temp: str, path: Path) -> None:
     try:
         os.link(temp, path)
     except FileExistsError:
-        raise OutputExistsError(f"{path} already exists; use --force to replace it, or --output to choose another name") from None
+        raise OutputExistsError(path) from None
     except OSError as exc:
         # Some file systems (FAT memory sticks) have no hard links.
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise
         if path.exists():
-            raise OutputExistsError(f"{path} already exists; use --force to replace it") from None
+            raise OutputExistsError(path) from None
         os.replace(temp, path)
