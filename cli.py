@@ -16,8 +16,8 @@ from handouts import __version__
 from handouts.choices import PAPER_SIZES, normalise_id, parse_choices
 from handouts.content import Content, DayRange, load_content
 from handouts.errors import HandoutsError, InputError
-from handouts.make import make_leaflet
-from handouts.wording import Wording
+from handouts.history import DEFAULT_HISTORY, History
+from handouts.make import Maker, make_leaflet
 
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
 OPTION_FOR_FIELD = {
@@ -34,6 +34,9 @@ OPTION_FOR_FIELD = {
 content_option = click.option(
     "--content", "content_path", type=click.Path(dir_okay=False, path_type=Path), default="content.toml",
     show_default=True, envvar="HANDOUTS_CONTENT", help="Treatment content and clinic brand (env: HANDOUTS_CONTENT).")
+history_option = click.option(
+    "--history", "history_path", type=click.Path(dir_okay=False, path_type=Path), default=str(DEFAULT_HISTORY),
+    show_default=True, envvar="HANDOUTS_HISTORY", help="The record of leaflets made (env: HANDOUTS_HISTORY).")
 templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default="templates",
     show_default=True, envvar="HANDOUTS_TEMPLATES", help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
@@ -81,9 +84,10 @@ def cli():
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @content_option
 @templates_option
+@history_option
 @report_errors
 def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force,
-         content_path, templates_dir):
+         content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
 
     \b
@@ -96,12 +100,11 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
         raise click.UsageError("Give the note with --note or --note-file, not both.")
     if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
         raise click.BadParameter(f"'{output}' must end in .pdf, or be an existing folder", param_hint="'--output'")
-    content = load_content(content_path)
-    wording = Wording(templates_dir)
+    maker = Maker(content_path, templates_dir)
     if not procedures or not patient:
-        patient, procedures = _ask_missing(content, patient, procedures)
+        patient, procedures = _ask_missing(maker.content, patient, procedures)
     choices = parse_choices(
-        content,
+        maker.content,
         patient=patient,
         procedures=procedures,
         scars=scars,
@@ -110,7 +113,11 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
         note=note_file.read() if note_file else note,
         paper=paper,
     )
-    click.echo(make_leaflet(content, wording, choices, output, force=force))
+    history = History(history_path)
+    try:
+        click.echo(make_leaflet(maker, choices, history, output, force=force))
+    finally:
+        history.close()
 
 
 def _ask_missing(content: Content, patient, procedures):

@@ -36,15 +36,19 @@ def default_path(folder: Path, date: dt.date, name: str) -> Path:
     return folder / f"{date.isoformat()}-{slug(name)}.pdf"
 
 
-def write_file(path: Path, data: bytes, *, overwrite: bool = False) -> None:
-    """Write `data` to `path` in one step; refuse to replace it unless asked."""
+def write_file(path: Path, data: bytes, *, overwrite: bool = False, before_claim=None) -> None:
+    """Write `data` to `path` in one step; refuse to replace it unless asked.
+
+    `before_claim` runs once the data is safely on disk, just before the file
+    takes its name (the history records the leaflet there).
+    """
     try:
-        _write(path, data, overwrite)
+        _write(path, data, overwrite, before_claim)
     except OSError as exc:
         raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _write(path: Path, data: bytes, overwrite: bool) -> None:
+def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
     for folder in (path.parent, *path.parent.parents):
         if folder.exists() and not folder.is_dir():
             raise HandoutsError(f"cannot write {path}: {folder} is a file, not a folder")
@@ -57,6 +61,8 @@ def _write(path: Path, data: bytes, overwrite: bool) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if before_claim is not None:
+            before_claim()
         if overwrite:
             os.replace(temp, path)
         else:

@@ -117,7 +117,7 @@ def test_bad_input_is_a_usage_error_naming_the_option(run, args, option, message
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == f"Error: Invalid value for '{option}': {message}"
     assert "Traceback" not in result.output
-    assert not Path("output").exists() or not any(Path("output").iterdir())
+    assert not list(Path(".").rglob("*.pdf"))
 
 
 def test_paper_size_is_checked_by_click(run):
@@ -201,7 +201,8 @@ def test_a_failed_run_leaves_no_file_behind(run, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: templates/leaflet.html.j2:")
     assert "has no attribute 'hwo'" in result.output
-    assert not any(Path("output").glob("*")) if Path("output").exists() else True
+    assert not list(Path(".").rglob("*.pdf"))
+    assert not list(Path(".").rglob("*.part"))
 
 
 def test_a_file_in_the_way_of_the_folder_is_a_clear_error(run):
