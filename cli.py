@@ -5,6 +5,7 @@ Run as `python cli.py ...` or, once installed, as `handouts ...`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import sys
@@ -16,7 +17,9 @@ from handouts import __version__
 from handouts.choices import PAPER_SIZES, normalise_id, parse_choices
 from handouts.content import Content, DayRange, load_content
 from handouts.errors import HandoutsError, InputError
-from handouts.history import DEFAULT_HISTORY, History
+from handouts.batch import default_jobs, plan_batch, run_batch
+from handouts.history import DEFAULT_HISTORY, History, format_history
+from handouts.patients import read_patients
 from handouts.make import Maker, make_leaflet
 
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
@@ -194,6 +197,95 @@ def check(content_path, templates_dir):
         raise click.ClickException(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; "
                                    "fix each line above, then run 'handouts check' again")
     click.echo(summary)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("patients_csv", metavar="PATIENTS.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              default="output", show_default=True, help="Folder for the leaflets.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=default_jobs(), show_default="all cores",
+              help="Worker processes drawing leaflets.")
+@click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Also write one PDF with every leaflet, in CSV order, for printing.")
+@click.option("--duplex/--no-duplex", default=True, show_default=True,
+              help="In the print file, start every leaflet on a front side.")
+@click.option("--dry-run", is_flag=True, help="Check every row and list what would be written; write nothing.")
+@click.option("--force", is_flag=True, help="Rebuild every leaflet, even those up to date.")
+@click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
+@content_option
+@templates_option
+@history_option
+@report_errors
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet,
+          content_path, templates_dir, history_path):
+    """Make a leaflet for every row of a CSV patient list.
+
+    \b
+    Columns (header row required; case and spaces ignored):
+      patient, procedures (ids separated by ;)    required
+      patient_id, clinician, date, scars, note, email, paper    optional
+    Bad rows are listed as "row N: ..." and the good rows are still made.
+    Leaflets already made from the same inputs are skipped, so a stopped
+    batch can simply be run again.
+    """
+    patients = read_patients(patients_csv, encoding)
+    if not quiet:
+        for warning in patients.warnings:
+            click.echo(f"Warning: {warning}", err=True)
+    maker = Maker(content_path, templates_dir)
+    history = History(history_path)
+    try:
+        plan = plan_batch(patients, maker, history, output_dir, force=force)
+        for line in plan.duplicates if not quiet else ():
+            click.echo(f"Warning: {line}", err=True)
+        for problem in plan.problems:
+            click.echo(problem, err=True)
+        if dry_run:
+            for job in plan.jobs:
+                click.echo(f"row {job.row}: {job.path} ({job.action})")
+            click.echo(f"Dry run: {len(plan.to_make)} to write, {len(plan.jobs) - len(plan.to_make)} up to date, "
+                       f"{len(plan.problems)} failed; nothing written.")
+        else:
+            outcome = _run_with_progress(plan, maker, history, jobs, force, quiet)
+            for failure in outcome.failed:
+                click.echo(failure, err=True)
+            failed = len(plan.problems) + len(outcome.failed)
+            click.echo(f"Written {len(outcome.written)}, skipped {outcome.skipped + len(plan.duplicates)}, "
+                       f"failed {failed}, in {outcome.seconds:.1f} s.")
+    finally:
+        history.close()
+    if plan.problems or (not dry_run and outcome.failed):
+        sys.exit(1)
+
+
+def _run_with_progress(plan, maker, history, jobs, force, quiet):
+    show = not quiet and sys.stderr.isatty()
+    with click.progressbar(length=len(plan.to_make), label="Making leaflets", file=sys.stderr,
+                           hidden=not show) as bar:
+        return run_batch(plan, maker, history, jobs=jobs, force=force, progress=bar.update)
+
+
+@cli.command(name="history", context_settings=CONTEXT)
+@click.option("--patient", metavar="TEXT", help="Only this patient (part of the name, or the exact patient id).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only leaflets made on or after this day.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@history_option
+@report_errors
+def history_command(patient, since, fmt, history_path):
+    """Show which leaflets were given, to whom, from which content version."""
+    try:
+        since_date = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint="'--since'") from None
+    if not history_path.exists():
+        raise click.ClickException(f"{history_path}: no history yet; it is written by 'make' and 'batch'")
+    history = History(history_path)
+    try:
+        rows = history.query(patient, since_date)
+    finally:
+        history.close()
+    click.echo(format_history(rows, fmt), nl=False)
 
 
 def main():

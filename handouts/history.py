@@ -9,8 +9,11 @@ handouts always has its record.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
+import json
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -127,6 +130,28 @@ class History:
             args.append(since.isoformat())
         rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
         return [{k: row[k] for k in row.keys() if k not in ("state", "inputs")} for row in rows]
+
+
+_COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "clinician", "leaflet_date",
+            "content_version", "template_version", "path", "sha256")
+
+
+def format_history(rows: list[dict], fmt: str) -> str:
+    """Rows as an aligned table, CSV or JSON."""
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+    if not rows:
+        return "No leaflets recorded.\n"
+    shown = ("made_at", "patient", "patient_id", "procedures", "content_version", "path")
+    table = [[c.upper().replace("_", " ") for c in shown]] + [[str(r[c]) for c in shown] for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(shown))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
 
 
 def _key(path: Path) -> str:

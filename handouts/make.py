@@ -26,6 +26,8 @@ class Maker:
     """
 
     def __init__(self, content_path: str | Path, templates_dir: str | Path, *, invariant: bool = False):
+        # What a worker process needs to build the same Maker.
+        self.args = (str(content_path), str(templates_dir), invariant)
         self.content = load_content(content_path)
         self.wording = Wording(templates_dir)
         self.invariant = invariant

@@ -1,0 +1,174 @@
+"""Making a leaflet for every row of a patient list, in parallel.
+
+Every row is checked before anything is drawn. Leaflets already made from
+the same inputs are skipped, so an interrupted batch picks up where it
+stopped; files handouts did not make are never replaced unless forced.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .choices import PatientChoices, parse_choices
+from .errors import InvalidChoices
+from .history import History, Record
+from .make import Maker
+from .output import slug
+from .patients import PatientList, Row
+
+
+@dataclass(frozen=True)
+class Job:
+    row: int
+    choices: PatientChoices
+    patient_id: str
+    path: Path
+    record: Record
+    action: str  # "new", "rebuild" or "up to date"
+
+
+@dataclass
+class Plan:
+    jobs: list[Job] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "row N: ..." lines
+    duplicates: list[str] = field(default_factory=list)
+
+    @property
+    def to_make(self) -> list[Job]:
+        return [job for job in self.jobs if job.action != "up to date"]
+
+
+@dataclass
+class Outcome:
+    written: list[Job] = field(default_factory=list)
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool) -> Plan:
+    """Check every row and decide what each one needs; draw nothing yet."""
+    plan = Plan()
+    seen: dict[tuple, int] = {}
+    taken: set[Path] = set()
+    for row in patients.rows:
+        signature = tuple(sorted(row.values.items()))
+        if signature in seen:
+            plan.duplicates.append(f"row {row.number}: the same as row {seen[signature]}; skipped")
+            continue
+        seen[signature] = row.number
+        try:
+            choices = _choices(row, maker)
+        except InvalidChoices as exc:
+            plan.problems.append(f"row {row.number}: " + "; ".join(_describe(p) for p in exc.problems))
+            continue
+        patient_id = row.get("patient_id")
+        path = _unique_path(output_dir, choices, patient_id, taken)
+        record = maker.record(choices, patient_id)
+        action = _action(path, record, history, force)
+        if action is None:
+            plan.problems.append(f"row {row.number}: {path} already exists and was not made by handouts; "
+                                 "move it away or use --force")
+            continue
+        plan.jobs.append(Job(row.number, choices, patient_id, path, record, action))
+    return plan
+
+
+def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: bool,
+              progress: Callable[[int], None] = lambda n: None) -> Outcome:
+    """Draw the leaflets that need it across `jobs` processes; write and record each."""
+    outcome = Outcome(skipped=len(plan.jobs) - len(plan.to_make))
+    started = time.perf_counter()
+    for job, result in zip(plan.to_make, _render_all(plan.to_make, maker, jobs)):
+        if isinstance(result, Exception):
+            outcome.failed.append(f"row {job.row}: {result}")
+        else:
+            try:
+                history.write_leaflet(job.path, result, job.record, overwrite=force or job.action == "rebuild")
+                outcome.written.append(job)
+            except Exception as exc:  # one unwritable file must not stop the others
+                outcome.failed.append(f"row {job.row}: {exc}")
+        progress(1)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _choices(row: Row, maker: Maker) -> PatientChoices:
+    return parse_choices(
+        maker.content,
+        patient=row.get("patient"),
+        procedures=row.items("procedures"),
+        scars=row.items("scars"),
+        clinician=row.get("clinician"),
+        date=row.get("date") or None,
+        note=row.get("note"),
+        paper=row.get("paper") or None,
+    )
+
+
+def _describe(problem) -> str:
+    # The messages were written for options; a row names its columns.
+    return f"{problem.field}: {problem}"
+
+
+def _unique_path(folder: Path, choices: PatientChoices, patient_id: str, taken: set[Path]) -> Path:
+    stem = f"{choices.date.isoformat()}-{slug(choices.name)}"
+    if patient_id:
+        stem += f"-{slug(patient_id)}"
+    path, number = folder / f"{stem}.pdf", 2
+    while path in taken:
+        path, number = folder / f"{stem}-{number}.pdf", number + 1
+    taken.add(path)
+    return path
+
+
+def _action(path: Path, record: Record, history: History, force: bool) -> str | None:
+    if not path.exists():
+        return "new"
+    made = history.made_here(path)
+    if made is None:
+        return "rebuild" if force else None
+    return "up to date" if made["inputs"] == record.inputs and not force else "rebuild"
+
+
+# -- rendering, in this process or in a pool ---------------------------------
+
+_worker_maker: Maker | None = None
+
+
+def _start_worker(maker_args: tuple) -> None:
+    global _worker_maker
+    # Ctrl-C is for the main process, which stops the pool cleanly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    content_path, templates_dir, invariant = maker_args
+    _worker_maker = Maker(content_path, templates_dir, invariant=invariant)
+
+
+def _render(choices: PatientChoices, maker: Maker | None = None) -> bytes | Exception:
+    try:
+        return (maker or _worker_maker).render(choices)
+    except Exception as exc:  # reported against its row; the batch goes on
+        return exc
+
+
+def _render_all(jobs: list[Job], maker: Maker, processes: int) -> Iterator[bytes | Exception]:
+    choices = [job.choices for job in jobs]
+    if processes <= 1 or len(jobs) < 2:
+        yield from (_render(c, maker) for c in choices)
+        return
+    with ProcessPoolExecutor(max_workers=processes, initializer=_start_worker, initargs=(maker.args,)) as pool:
+        try:
+            yield from pool.map(_render, choices, chunksize=4)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
