@@ -19,7 +19,7 @@ from .choices import PatientChoices, parse_choices
 from .errors import InvalidChoices
 from .history import History, Record
 from .make import Maker
-from .output import slug
+from .output import remove_stale_parts, slug
 from .patients import PatientList, Row
 
 
@@ -85,6 +85,8 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
     """Draw the leaflets that need it across `jobs` processes; write and record each."""
     outcome = Outcome(skipped=len(plan.jobs) - len(plan.to_make))
     started = time.perf_counter()
+    for folder in {job.path.parent for job in plan.jobs}:
+        remove_stale_parts(folder, {job.path.name for job in plan.jobs})
     for job, result in zip(plan.to_make, _render_all(plan.to_make, maker, jobs)):
         if isinstance(result, Exception):
             outcome.failed.append(f"row {job.row}: {result}")

@@ -72,6 +72,16 @@ def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
             os.unlink(temp)
 
 
+def remove_stale_parts(folder: Path, names: set[str]) -> None:
+    """Delete temporary files a killed run left for these leaflet names."""
+    if not folder.is_dir():
+        return
+    for entry in os.scandir(folder):
+        if entry.name.startswith(".") and entry.name.endswith(".part"):
+            if entry.name[1:].rsplit(".", 2)[0] in names:
+                os.unlink(entry.path)
+
+
 def _claim(temp: str, path: Path) -> None:
     try:
         os.link(temp, path)

@@ -87,3 +87,36 @@ def test_ctrl_c_cleans_up(workdir):
     assert "Traceback" not in err
     assert not target.exists()
     assert not [p for p in workdir.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_killed_batch_resumes_losing_and_repeating_nothing(workdir):
+    import hashlib
+    import sqlite3
+
+    rows = "".join(f"Patient {i},subcision;fillers,ID{i},2026-11-21\n" for i in range(40))
+    (workdir / "patients.csv").write_text("patient,procedures,patient_id,date\n" + rows, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [sys.executable, CLI, "batch", "patients.csv", "--jobs", "2", "-q"]
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    output = workdir / "output"
+    deadline = time.time() + 60
+    while len(list(output.glob("*.pdf"))) < 5 and time.time() < deadline:
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    first_run = {p.name for p in output.glob("*.pdf")}
+    assert 5 <= len(first_run) < 40, "the batch was not stopped part-way"
+
+    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    written = int(result.stdout.split()[1].rstrip(","))
+    skipped = int(result.stdout.split()[3].rstrip(","))
+    assert written + skipped == 40
+    assert skipped == len(first_run)  # nothing made twice
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.glob("*.pdf")}
+    assert len(files) == 40
+    db = sqlite3.connect(output / "handouts-history.sqlite3")
+    records = db.execute("SELECT path, sha256, state FROM leaflets").fetchall()
+    done = {Path(path).name: sha for path, sha, state in records if state == "done"}
+    assert done == files  # every file has its record and every record its file
+    assert not list(output.glob(".*.part"))  # the re-run cleared what the killed run left
