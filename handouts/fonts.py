@@ -25,7 +25,9 @@ def register() -> None:
     """Register the fonts with ReportLab once per process."""
     folder = files("handouts") / "fonts"
     for name, filename in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
+        font = TTFont(name, str(folder / filename))
+        _remember_subsets(font.face)
+        pdfmetrics.registerFont(font)
     # Lets <b> in paragraphs pick the bold face.
     addMapping(REGULAR, 0, 0, REGULAR)
     addMapping(REGULAR, 1, 0, BOLD)
@@ -33,11 +35,57 @@ def register() -> None:
     addMapping(REGULAR, 1, 1, BOLD)
 
 
+def _remember_subsets(face) -> None:
+    """Build each font subset once per process, not once per leaflet.
+
+    Thanks to prime() the first subset is the same in every leaflet, and
+    building it is a good part of the time a leaflet takes.
+    """
+    build = face.makeSubset
+    cached = functools.lru_cache(maxsize=64)(lambda subset: build(list(subset)))
+    face.makeSubset = lambda subset: cached(tuple(subset))
+
+
 @functools.cache
 def _printable() -> frozenset[int]:
     register()
     faces = [pdfmetrics.getFont(name).face.charToGlyph for name in _FILES]
     return frozenset(set(faces[0]).intersection(*faces[1:]))
+
+
+# Characters any leaflet may use, in a fixed order. Every PDF assigns these
+# first, so the first font subset is identical in every leaflet and a merged
+# print file stores it once.
+_COMMON = "–—‘’“”•…☐·€" + "".join(
+    chr(c) for c in range(0xA1, 0x180) if unicodedata.category(chr(c))[0] in "LPSN" and c not in (0xAD, 0xB7))
+
+
+@functools.cache
+def _primer() -> str:
+    """The longest start of _COMMON that fills the first subset and no more."""
+    register()
+    font = pdfmetrics.getFont(REGULAR)
+
+    class Probe:  # ReportLab keys font state by weak references to documents
+        pass
+
+    probe = Probe()
+    chosen = ""
+    try:
+        for char in _COMMON:
+            font.splitString(char, probe)
+            if font.state[probe].nextCode > 256:
+                break
+            chosen += char
+    finally:
+        font.state.pop(probe, None)
+    return chosen
+
+
+def prime(doc) -> None:
+    """Give the common characters their fixed codes in a new PDF document."""
+    for name in _FILES:
+        pdfmetrics.getFont(name).splitString(_primer(), doc)
 
 
 def unprintable(text: str) -> list[str]:

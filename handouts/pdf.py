@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -29,6 +30,8 @@ from .document import Chart, Heading, ItemList, Paragraph, Table
 from .rlmarkup import escape, markup
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
+# Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
+rl_config.useA85 = 0
 _MARGIN_X = 18 * mm
 _MARGIN_TOP = 12 * mm
 _MARGIN_BOTTOM = 10 * mm
@@ -127,6 +130,7 @@ class _PagedCanvas(Canvas):
 
     def __init__(self, *args, furniture, **kwargs):
         super().__init__(*args, **kwargs)
+        fonts.prime(self._doc)
         self._furniture = furniture
         self._pages: list[dict] = []
         self._bookmarks: dict[int, list[str]] = {}
@@ -175,14 +179,21 @@ class _Furniture:
         self.rule_y = self.page_height - _MARGIN_TOP - self.header_height - 6
         self.body_top = self.rule_y - 14
         self.footer_rows = _footer_rows(leaflet.document.footer)
-        self.footer_height = sum(h for h, _ in self._footer_layout(999, 999))
+        self.footer_height, self.footer_cells = self._footer_cells()
         self.footer_top = _MARGIN_BOTTOM + self.footer_height
         self.body_bottom = self.footer_top + 16
 
     def draw(self, canvas: Canvas, page: int, pages: int):
+        """What never changes is drawn once as a form and placed on each page;
+        only lines holding page numbers are drawn per page."""
+        if not canvas.hasForm("furniture"):
+            canvas.beginForm("furniture")
+            self._header(canvas)
+            self._footer(canvas, page, pages, static=True)
+            canvas.endForm()
+        canvas.doForm("furniture")
         canvas.saveState()
-        self._header(canvas)
-        self._footer(canvas, page, pages)
+        self._footer(canvas, page, pages, static=False)
         canvas.restoreState()
 
     def _header(self, canvas: Canvas):
@@ -198,36 +209,41 @@ class _Furniture:
         canvas.setLineWidth(1.5)
         canvas.line(_MARGIN_X, self.rule_y, _MARGIN_X + self.width, self.rule_y)
 
-    def _footer_layout(self, page: int, pages: int):
-        """[(row height, [(paragraph, x)])] for one page's numbers."""
-        rows = []
+    def _footer_cells(self) -> tuple[float, list[tuple]]:
+        """(height, [(top, x, width, paragraph, style)]): the footer laid out
+        once, with the widest page numbers so no page's footer overflows."""
+        cells, top = [], 0.0
         for left, right in self.footer_rows:
-            placed, height = [], 0
-            right_width = 0
+            row, right_width = [], 0.0
             if right is not None:
                 # As wide as its widest form ("Page 999 of 999"), so it never wraps.
                 right_width = min(self.width * 0.4, 2 + stringWidth(
                     _plain_text(right.runs, 999, 999), fonts.REGULAR, self.styles.furniture.fontSize))
-                para = RLParagraph(markup(right.runs, page, pages), self.styles.furniture_right)
-                height = para.wrap(right_width, 1000)[1]
-                placed.append((para, _MARGIN_X + self.width - right_width))
+                row.append((top, _MARGIN_X + self.width - right_width, right_width, right,
+                            self.styles.furniture_right))
             if left is not None:
-                para = RLParagraph(markup(left.runs, page, pages), self.styles.furniture)
                 gap = 12 if right_width else 0
-                height = max(height, para.wrap(self.width - right_width - gap, 1000)[1])
-                placed.append((para, _MARGIN_X))
-            rows.append((height, placed))
-        return rows
+                row.append((top, _MARGIN_X, self.width - right_width - gap, left, self.styles.furniture))
+            top += max(RLParagraph(markup(para.runs, 999, 999), style).wrap(width, 1000)[1]
+                       for _, _, width, para, style in row)
+            cells += row
+        return top, cells
 
-    def _footer(self, canvas: Canvas, page: int, pages: int):
-        canvas.setStrokeColor(self.styles.primary)
-        canvas.setLineWidth(0.8)
-        canvas.line(_MARGIN_X, self.footer_top + 7, _MARGIN_X + self.width, self.footer_top + 7)
-        y = self.footer_top
-        for height, placed in self._footer_layout(page, pages):
-            for para, x in placed:
-                para.drawOn(canvas, x, y - para.height)
-            y -= height
+    def _footer(self, canvas: Canvas, page: int, pages: int, static: bool):
+        """The footer lines without page numbers (`static`), or those with."""
+        if static:
+            canvas.setStrokeColor(self.styles.primary)
+            canvas.setLineWidth(0.8)
+            canvas.line(_MARGIN_X, self.footer_top + 7, _MARGIN_X + self.width, self.footer_top + 7)
+        for top, x, width, para, style in self.footer_cells:
+            if _numbered(para) != static:
+                text = RLParagraph(markup(para.runs, page, pages), style)
+                text.wrap(width, 1000)
+                text.drawOn(canvas, x, self.footer_top - top - text.height)
+
+
+def _numbered(para: Paragraph) -> bool:
+    return any(run.field for run in para.runs)
 
 
 def _plain_text(runs, page: int, pages: int) -> str:
