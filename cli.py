@@ -20,6 +20,7 @@ from handouts.errors import HandoutsError, InputError
 from handouts.batch import default_jobs, plan_batch, run_batch
 from handouts.history import DEFAULT_HISTORY, History, format_history
 from handouts.patients import read_patients
+from handouts.printfile import merge_leaflets
 from handouts.make import Maker, make_leaflet
 
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
@@ -253,10 +254,57 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
             failed = len(plan.problems) + len(outcome.failed)
             click.echo(f"Written {len(outcome.written)}, skipped {outcome.skipped + len(plan.duplicates)}, "
                        f"failed {failed}, in {outcome.seconds:.1f} s.")
+            if print_file:
+                made = outcome.made_rows()
+                leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
+                            for job in plan.jobs if job.row in made]
+                _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force))
     finally:
         history.close()
     if plan.problems or (not dry_run and outcome.failed):
         sys.exit(1)
+
+
+def _bookmark(name: str, patient_id: str) -> str:
+    return f"{name} ({patient_id})" if patient_id else name
+
+
+def _report_print_file(result) -> None:
+    click.echo(f"Print file {result.path}: {result.pages} pages, {_size(result.size)} "
+               f"(the leaflets add up to {_size(result.leaflets_size)}).")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("out", metavar="OUT.pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("leaflets", metavar="IN.pdf...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--duplex/--no-duplex", default=True, show_default=True,
+              help="Start every leaflet on a front side.")
+@click.option("--force", is_flag=True, help="Replace OUT.pdf even if handouts did not make it.")
+@history_option
+@report_errors
+def merge(out, leaflets, duplex, force, history_path):
+    """Put leaflets already made into one PDF for printing, in the order given.
+
+    Each leaflet gets a bookmark with the patient's name (from the history)
+    or its file name.
+    """
+    if out.resolve() in {p.resolve() for p in leaflets}:
+        raise click.BadParameter(f"'{out}' is also one of the leaflets to merge", param_hint="'OUT.pdf'")
+    history = History(history_path) if history_path.exists() else None
+    try:
+        titled = []
+        for path in leaflets:
+            record = history.made_here(path) if history else None
+            titled.append((path, _bookmark(record["patient"], record["patient_id"]) if record else path.stem))
+    finally:
+        if history:
+            history.close()
+    _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force))
 
 
 def _run_with_progress(plan, maker, history, jobs, force, quiet):

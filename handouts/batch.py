@@ -46,10 +46,16 @@ class Plan:
 
 @dataclass
 class Outcome:
+    planned: list[Job]
     written: list[Job] = field(default_factory=list)
     skipped: int = 0
     failed: list[str] = field(default_factory=list)
+    failed_rows: set[int] = field(default_factory=set)
     seconds: float = 0.0
+
+    def made_rows(self) -> set[int]:
+        """Rows whose leaflet is on disk now: written or already up to date."""
+        return {job.row for job in self.planned} - self.failed_rows
 
 
 def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool) -> Plan:
@@ -83,19 +89,19 @@ def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir
 def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: bool,
               progress: Callable[[int], None] = lambda n: None) -> Outcome:
     """Draw the leaflets that need it across `jobs` processes; write and record each."""
-    outcome = Outcome(skipped=len(plan.jobs) - len(plan.to_make))
+    outcome = Outcome(planned=plan.jobs, skipped=len(plan.jobs) - len(plan.to_make))
     started = time.perf_counter()
     for folder in {job.path.parent for job in plan.jobs}:
         remove_stale_parts(folder, {job.path.name for job in plan.jobs})
     for job, result in zip(plan.to_make, _render_all(plan.to_make, maker, jobs)):
-        if isinstance(result, Exception):
-            outcome.failed.append(f"row {job.row}: {result}")
-        else:
-            try:
-                history.write_leaflet(job.path, result, job.record, overwrite=force or job.action == "rebuild")
-                outcome.written.append(job)
-            except Exception as exc:  # one unwritable file must not stop the others
-                outcome.failed.append(f"row {job.row}: {exc}")
+        try:
+            if isinstance(result, Exception):
+                raise result
+            history.write_leaflet(job.path, result, job.record, overwrite=force or job.action == "rebuild")
+            outcome.written.append(job)
+        except Exception as exc:  # one bad leaflet must not stop the others
+            outcome.failed.append(f"row {job.row}: {exc}")
+            outcome.failed_rows.add(job.row)
         progress(1)
     outcome.seconds = time.perf_counter() - started
     return outcome

@@ -60,8 +60,9 @@ class _Styles:
         t = self.type = type_scale
 
         def style(name, size, font=fonts.REGULAR, colour=self.text, leading=1.42, **extra):
-            return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading,
-                                  textColor=colour, splitLongWords=True, **extra)
+            # No single line of a paragraph left alone at a page's top or foot.
+            return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=colour,
+                                  splitLongWords=True, allowWidows=0, allowOrphans=0, **extra)
 
         self.body = style("body", t.body, spaceAfter=t.body * 0.6)
         self.small = style("small", t.small, spaceAfter=t.small * 0.5)
