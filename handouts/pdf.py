@@ -7,6 +7,7 @@ header and the footer sit in the same place on every page; the footer's
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
@@ -32,6 +34,17 @@ from .rlmarkup import escape, markup
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
 rl_config.useA85 = 0
+
+
+def _compress_fonts_once() -> None:
+    """Every leaflet embeds the same first font subsets (see fonts.prime);
+    compress such large, repeated streams once per process, not per leaflet."""
+    compress = pdfdoc.PDFZCompress.encode
+    remembered = functools.lru_cache(maxsize=16)(compress)
+    pdfdoc.PDFZCompress.encode = lambda data: remembered(data) if len(data) > 8192 else compress(data)
+
+
+_compress_fonts_once()
 _MARGIN_X = 18 * mm
 _MARGIN_TOP = 12 * mm
 _MARGIN_BOTTOM = 10 * mm
