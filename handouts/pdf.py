@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
@@ -92,8 +92,6 @@ class _Styles:
             2: style("h2", t.h2, fonts.BOLD, self.primary, 1.25, spaceBefore=t.h2 * 0.9, spaceAfter=t.h2 * 0.4),
             3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.6, spaceAfter=t.h3 * 0.25),
         }
-        for heading in self.headings.values():
-            heading.keepWithNext = True
         self.furniture = style("furniture", t.furniture, leading=1.3)
         self.furniture_right = style("furniture-right", t.furniture, leading=1.3, alignment=TA_RIGHT)
         self.clinic_name = style("clinic", t.furniture * 1.45, fonts.BOLD, self.primary, 1.2)
@@ -279,22 +277,34 @@ def _footer_rows(footer: tuple[Paragraph, ...]) -> list[tuple[Paragraph | None, 
 
 
 def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
+    """ReportLab flowables for the blocks.
+
+    A heading, or a line ending in a colon, must not end a page: a
+    conditional page break before it asks for room for it and three more
+    lines. (keepWithNext does the same but lays every pair out twice.)
+    """
     story = []
-    blocks = leaflet.document.blocks
-    for block in blocks:
+    room = 3 * styles.body.leading
+    for block in leaflet.document.blocks:
         match block:
             case Heading(level=level, runs=runs):
-                para = RLParagraph(markup(runs), styles.headings[level])
+                style = styles.headings[level]
+                para = RLParagraph(markup(runs), style)
                 if level <= 2:
                     para.outline_title = "".join(r.text for r in runs)
                     para.outline_level = level - 1
+                needed = style.spaceBefore + 2 * style.leading
+                if story and getattr(story[-1], "is_heading", False):
+                    story[-2].height += needed  # headings in a row travel together
+                else:
+                    story.append(CondPageBreak(needed + room))
+                para.is_heading = True
                 story.append(para)
             case Paragraph(runs=runs, role=role):
                 style = {"note": styles.note, "small": styles.small}.get(role, styles.body)
-                para = RLParagraph(markup(runs), style)
-                # A paragraph ending in a colon introduces what follows it.
-                para.keepWithNext = "".join(r.text for r in runs).rstrip().endswith(":")
-                story.append(para)
+                if "".join(r.text for r in runs).rstrip().endswith(":"):
+                    story.append(CondPageBreak(style.leading + room))
+                story.append(RLParagraph(markup(runs), style))
             case ItemList(items=items, checklist=checklist):
                 style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
                 story.extend(RLParagraph(markup(item), style, bulletText=bullet) for item in items)
@@ -304,11 +314,12 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       size=styles.type.small)
-                # keepWithNext chains heading, chart and caption onto one page;
-                # a KeepTogether here would break the chain from the heading.
-                chart.keepWithNext = True
                 caption_style = ParagraphStyle("caption", parent=styles.small, spaceBefore=10)
-                story += [chart, RLParagraph(escape(block.caption), caption_style)]
+                group = [chart, RLParagraph(escape(block.caption), caption_style)]
+                if story and getattr(story[-1], "is_heading", False):
+                    story.pop(-2)  # the heading's page break: the group keeps it with the chart
+                    group.insert(0, story.pop())
+                story.append(KeepTogether(group))
     return story
 
 

@@ -265,3 +265,19 @@ def test_extreme_input_stays_inside_the_page(build):
         for x, y in positions:
             assert 30 <= x <= width - 30 and 20 <= y <= height - 20, (x, y)
     assert name in flat(pdf_text(path)).replace(" ", "")
+
+
+FURNITURE = ("Riverside Skin Clinic", "12 Sample Street", "01234 567 890", "hello@riverside-skin.example",
+             "www.riverside-skin.example", "This leaflet supports, and does not replace", "For ", "Version 1.0")
+
+
+@pytest.mark.parametrize("chosen", [ALL[:n] for n in range(1, 9)] + [ALL[-n:] for n in range(1, 8)]
+                         + [["subcision", "dermabrasion", "fractional-laser", "counselling"]])
+def test_no_page_ends_with_a_heading(build, content, chosen):
+    path = build(procedures=chosen, scars=["rolling", "marks"], note="A short note.", clinician="Dr Lee")
+    titles = set(headings(path)) | {content.procedures[p].name for p in chosen} | {"Aftercare:"}
+    pages = pdf_pages(path)
+    for number, page in enumerate(pages[:-1], 1):
+        body = [line.strip() for line in page.splitlines()
+                if line.strip() and not line.strip().startswith(FURNITURE) and "Page " not in line]
+        assert body[-1] not in titles, f"page {number} ends with the heading {body[-1]!r}"
