@@ -28,6 +28,7 @@ from reportlab.platypus import TableStyle
 from . import __version__, fonts
 from .chart import RecoveryChart
 from .compose import Leaflet
+from .content import Colours
 from .document import Chart, Heading, ItemList, Paragraph, Table
 from .rlmarkup import escape, markup
 
@@ -65,8 +66,7 @@ class Typography:
 class _Styles:
     """Paragraph styles for one brand and one type scale."""
 
-    def __init__(self, leaflet: Leaflet, type_scale: Typography):
-        colours = leaflet.clinic.colours
+    def __init__(self, colours: Colours, type_scale: Typography):
         self.primary = HexColor(colours.primary)
         self.accent = HexColor(colours.accent)
         self.text = HexColor(colours.text)
@@ -87,6 +87,8 @@ class _Styles:
         self.check = style("check", t.body, leftIndent=t.body * 1.8, bulletIndent=0,
                            bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.45)
         self.cell = style("cell", t.small, leading=1.3)
+        self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.3)
+        self.caption = style("caption", t.small, spaceBefore=10, spaceAfter=t.small * 0.5)
         self.headings = {
             1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.35),
             2: style("h2", t.h2, fonts.BOLD, self.primary, 1.25, spaceBefore=t.h2 * 0.9, spaceAfter=t.h2 * 0.4),
@@ -97,10 +99,28 @@ class _Styles:
         self.clinic_name = style("clinic", t.furniture * 1.45, fonts.BOLD, self.primary, 1.2)
 
 
+# Styles live as long as the process, so parsed paragraphs can be reused.
+_styles = functools.lru_cache(maxsize=16)(_Styles)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fragments(text: str, style: ParagraphStyle) -> list:
+    return RLParagraph(text, style).frags
+
+
+def _paragraph(text: str, style: ParagraphStyle, bullet: str | None = None) -> RLParagraph:
+    """A ReportLab paragraph whose markup is parsed once per process.
+
+    Most text (treatment facts, expectations, the checklist) is the same in
+    every leaflet, and parsing it is a sixth of the time a batch takes.
+    """
+    return RLParagraph(text, style, bulletText=bullet, frags=_fragments(text, style))
+
+
 def render_pdf(leaflet: Leaflet, *, invariant: bool = False, type_scale: Typography = Typography()) -> bytes:
     """The leaflet as PDF bytes. `invariant` makes builds byte-identical."""
     fonts.register()
-    styles = _Styles(leaflet, type_scale)
+    styles = _styles(leaflet.clinic.colours, type_scale)
     page_size = PAGE_SIZES[leaflet.paper]
     furniture = _Furniture(leaflet, styles, page_size)
     buffer = io.BytesIO()
@@ -236,7 +256,7 @@ class _Furniture:
             if left is not None:
                 gap = 12 if right_width else 0
                 row.append((top, _MARGIN_X, self.width - right_width - gap, left, self.styles.furniture))
-            top += max(RLParagraph(markup(para.runs, 999, 999), style).wrap(width, 1000)[1]
+            top += max(_paragraph(markup(para.runs, 999, 999), style).wrap(width, 1000)[1]
                        for _, _, width, para, style in row)
             cells += row
         return top, cells
@@ -249,7 +269,7 @@ class _Furniture:
             canvas.line(_MARGIN_X, self.footer_top + 7, _MARGIN_X + self.width, self.footer_top + 7)
         for top, x, width, para, style in self.footer_cells:
             if _numbered(para) != static:
-                text = RLParagraph(markup(para.runs, page, pages), style)
+                text = _paragraph(markup(para.runs, page, pages), style)
                 text.wrap(width, 1000)
                 text.drawOn(canvas, x, self.footer_top - top - text.height)
 
@@ -289,7 +309,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
         match block:
             case Heading(level=level, runs=runs):
                 style = styles.headings[level]
-                para = RLParagraph(markup(runs), style)
+                para = _paragraph(markup(runs), style)
                 if level <= 2:
                     para.outline_title = "".join(r.text for r in runs)
                     para.outline_level = level - 1
@@ -304,18 +324,17 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
                 style = {"note": styles.note, "small": styles.small}.get(role, styles.body)
                 if "".join(r.text for r in runs).rstrip().endswith(":"):
                     story.append(CondPageBreak(style.leading + room))
-                story.append(RLParagraph(markup(runs), style))
+                story.append(_paragraph(markup(runs), style))
             case ItemList(items=items, checklist=checklist):
                 style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
-                story.extend(RLParagraph(markup(item), style, bulletText=bullet) for item in items)
+                story.extend(_paragraph(markup(item), style, bullet) for item in items)
                 story.append(Spacer(1, styles.type.body * 0.4))
             case Table():
                 story.append(_table(block, styles, width))
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       size=styles.type.small)
-                caption_style = ParagraphStyle("caption", parent=styles.small, spaceBefore=10)
-                group = [chart, RLParagraph(escape(block.caption), caption_style)]
+                group = [chart, _paragraph(escape(block.caption), styles.caption)]
                 if story and getattr(story[-1], "is_heading", False):
                     story.pop(-2)  # the heading's page break: the group keeps it with the chart
                     group.insert(0, story.pop())
@@ -332,11 +351,10 @@ def _table(table: Table, styles: _Styles, width: float) -> RLTable:
                   for word in "".join(r.text for r in row[0]).split() or [""])
     first = min(max(width * 1.4 / (columns + 0.4), longest + 14), width * 0.4)
     widths = [first] + [(width - first) / (columns - 1)] * (columns - 1) if columns > 1 else [width]
-    header_style = ParagraphStyle("th", parent=styles.cell, fontName=fonts.BOLD)
-    rows = [[RLParagraph(markup(cell), header_style) for cell in table.header]]
+    rows = [[_paragraph(markup(cell), styles.header_cell) for cell in table.header]]
     for row in table.rows:
         cells = list(row) + [()] * (columns - len(row))
-        rows.append([RLParagraph(markup(cell), styles.cell) for cell in cells[:columns]])
+        rows.append([_paragraph(markup(cell), styles.cell) for cell in cells[:columns]])
     result = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     result.setStyle(TableStyle([
         # Cells are paragraphs, but Table still selects its own default font.
