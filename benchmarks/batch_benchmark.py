@@ -55,8 +55,11 @@ def run(csv_path: Path, jobs: int) -> dict:
                    "--history", str(out / "history.sqlite3"),
                    "--content", str(ROOT / "content.toml"), "--templates", str(ROOT / "templates")]
         started = time.perf_counter()
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
         wall = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
         if result.returncode != 0:
             sys.exit(f"batch failed:\n{result.stderr}{result.stdout}")
         leaflets = list((out / "leaflets").glob("*.pdf"))
@@ -68,6 +71,7 @@ def run(csv_path: Path, jobs: int) -> dict:
             wall_seconds=wall,
             leaflets_bytes=sum(p.stat().st_size for p in leaflets),
             print_bytes=(out / "print.pdf").stat().st_size,
+            cpu_seconds=cpu,
         )
 
 
@@ -85,7 +89,7 @@ def main() -> None:
             n = r["count"]
             print(f"--jobs {jobs}: {n} leaflets drawn and written in {r['render_seconds']:.1f} s "
                   f"({n / r['render_seconds']:.1f} leaflets/s); whole command with print file "
-                  f"{r['wall_seconds']:.1f} s")
+                  f"{r['wall_seconds']:.1f} s, {r['cpu_seconds']:.1f} s of CPU in all processes")
             print(f"  leaflets: {r['leaflets_bytes'] / 1024 / 1024:.1f} MiB in all, "
                   f"{r['leaflets_bytes'] / n / 1024:.1f} KiB each")
             print(f"  print file: {r['print_bytes'] / 1024 / 1024:.1f} MiB, {r['print_bytes'] / n / 1024:.1f} KiB "

@@ -16,7 +16,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 
 from .document import Chart, Lane
 from .fonts import REGULAR
-from .rlmarkup import escape
+from .rlmarkup import escape, paragraph
 
 _BAR = 13  # bar thickness, pt
 _LANE_GAP = 5
@@ -25,17 +25,20 @@ _GAP = 10  # between label column, plot and value labels
 
 
 class RecoveryChart(Flowable):
-    def __init__(self, chart: Chart, *, primary: Color, text: Color, grid: Color, size: float):
+    def __init__(self, chart: Chart, *, primary: Color, text: Color, grid: Color, label_style: ParagraphStyle):
         super().__init__()
         self.chart = chart
         self.primary, self.ink, self.grid = primary, text, grid
-        self.size = size
-        self.label_style = ParagraphStyle("chart-label", fontName=REGULAR, fontSize=size,
-                                          leading=size * 1.25, textColor=text)
+        self.label_style = label_style
+        self.size = label_style.fontSize
+        self._laid_out_for = None
 
     # -- layout ------------------------------------------------------
 
     def wrap(self, available_width, available_height):
+        if self._laid_out_for == available_width:  # KeepTogether asks twice
+            return self.width, self.height
+        self._laid_out_for = available_width
         self.width = available_width
         self.label_width = min(available_width * 0.3, max(
             stringWidth(bar.label, REGULAR, self.size) for bar in self.chart.bars) + 2)
@@ -58,7 +61,7 @@ class RecoveryChart(Flowable):
         return self.width, self.height
 
     def _paragraph(self, text: str, width: float) -> RLParagraph:
-        para = RLParagraph(escape(text), self.label_style)
+        para = paragraph(escape(text), self.label_style)
         para.width, para.height = para.wrap(width, 10_000)
         return para
 

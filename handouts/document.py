@@ -11,7 +11,7 @@ tr, th, td, b, br, chart with bar children, footer, page-number, page-count.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from .content import DayRange

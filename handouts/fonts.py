@@ -47,10 +47,10 @@ def _remember_subsets(face) -> None:
 
 
 @functools.cache
-def _printable() -> frozenset[int]:
+def _printable() -> frozenset[str]:
     register()
     faces = [pdfmetrics.getFont(name).face.charToGlyph for name in _FILES]
-    return frozenset(set(faces[0]).intersection(*faces[1:]))
+    return frozenset(map(chr, set(faces[0]).intersection(*faces[1:]))) | _WHITESPACE
 
 
 # Characters any leaflet may use, in a fixed order. Every PDF assigns these
@@ -90,12 +90,8 @@ def prime(doc) -> None:
 
 def unprintable(text: str) -> list[str]:
     """The distinct characters of `text` that the fonts cannot draw, in order."""
-    printable = _printable()
-    seen: dict[str, None] = {}
-    for char in text:
-        if char not in _WHITESPACE and ord(char) not in printable:
-            seen.setdefault(char)
-    return list(seen)
+    missing = set(text) - _printable()
+    return sorted(missing, key=text.index) if missing else []
 
 
 def describe(char: str) -> str:

@@ -30,7 +30,7 @@ from .chart import RecoveryChart
 from .compose import Leaflet
 from .content import Colours
 from .document import Chart, Heading, ItemList, Paragraph, Table
-from .rlmarkup import escape, markup
+from .rlmarkup import escape, markup, paragraph
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
@@ -88,6 +88,7 @@ class _Styles:
                            bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.45)
         self.cell = style("cell", t.small, leading=1.3)
         self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.3)
+        self.chart_label = style("chart-label", t.small, leading=1.25)
         self.caption = style("caption", t.small, spaceBefore=10, spaceAfter=t.small * 0.5)
         self.headings = {
             1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.35),
@@ -101,20 +102,6 @@ class _Styles:
 
 # Styles live as long as the process, so parsed paragraphs can be reused.
 _styles = functools.lru_cache(maxsize=16)(_Styles)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fragments(text: str, style: ParagraphStyle) -> list:
-    return RLParagraph(text, style).frags
-
-
-def _paragraph(text: str, style: ParagraphStyle, bullet: str | None = None) -> RLParagraph:
-    """A ReportLab paragraph whose markup is parsed once per process.
-
-    Most text (treatment facts, expectations, the checklist) is the same in
-    every leaflet, and parsing it is a sixth of the time a batch takes.
-    """
-    return RLParagraph(text, style, bulletText=bullet, frags=_fragments(text, style))
 
 
 def render_pdf(leaflet: Leaflet, *, invariant: bool = False, type_scale: Typography = Typography()) -> bytes:
@@ -256,7 +243,7 @@ class _Furniture:
             if left is not None:
                 gap = 12 if right_width else 0
                 row.append((top, _MARGIN_X, self.width - right_width - gap, left, self.styles.furniture))
-            top += max(_paragraph(markup(para.runs, 999, 999), style).wrap(width, 1000)[1]
+            top += max(paragraph(markup(para.runs, 999, 999), style).wrap(width, 1000)[1]
                        for _, _, width, para, style in row)
             cells += row
         return top, cells
@@ -269,7 +256,7 @@ class _Furniture:
             canvas.line(_MARGIN_X, self.footer_top + 7, _MARGIN_X + self.width, self.footer_top + 7)
         for top, x, width, para, style in self.footer_cells:
             if _numbered(para) != static:
-                text = _paragraph(markup(para.runs, page, pages), style)
+                text = paragraph(markup(para.runs, page, pages), style)
                 text.wrap(width, 1000)
                 text.drawOn(canvas, x, self.footer_top - top - text.height)
 
@@ -309,7 +296,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
         match block:
             case Heading(level=level, runs=runs):
                 style = styles.headings[level]
-                para = _paragraph(markup(runs), style)
+                para = paragraph(markup(runs), style)
                 if level <= 2:
                     para.outline_title = "".join(r.text for r in runs)
                     para.outline_level = level - 1
@@ -324,17 +311,17 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
                 style = {"note": styles.note, "small": styles.small}.get(role, styles.body)
                 if "".join(r.text for r in runs).rstrip().endswith(":"):
                     story.append(CondPageBreak(style.leading + room))
-                story.append(_paragraph(markup(runs), style))
+                story.append(paragraph(markup(runs), style))
             case ItemList(items=items, checklist=checklist):
                 style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
-                story.extend(_paragraph(markup(item), style, bullet) for item in items)
+                story.extend(paragraph(markup(item), style, bullet) for item in items)
                 story.append(Spacer(1, styles.type.body * 0.4))
             case Table():
                 story.append(_table(block, styles, width))
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
-                                      size=styles.type.small)
-                group = [chart, _paragraph(escape(block.caption), styles.caption)]
+                                      label_style=styles.chart_label)
+                group = [chart, paragraph(escape(block.caption), styles.caption)]
                 if story and getattr(story[-1], "is_heading", False):
                     story.pop(-2)  # the heading's page break: the group keeps it with the chart
                     group.insert(0, story.pop())
@@ -351,10 +338,10 @@ def _table(table: Table, styles: _Styles, width: float) -> RLTable:
                   for word in "".join(r.text for r in row[0]).split() or [""])
     first = min(max(width * 1.4 / (columns + 0.4), longest + 14), width * 0.4)
     widths = [first] + [(width - first) / (columns - 1)] * (columns - 1) if columns > 1 else [width]
-    rows = [[_paragraph(markup(cell), styles.header_cell) for cell in table.header]]
+    rows = [[paragraph(markup(cell), styles.header_cell) for cell in table.header]]
     for row in table.rows:
         cells = list(row) + [()] * (columns - len(row))
-        rows.append([_paragraph(markup(cell), styles.cell) for cell in cells[:columns]])
+        rows.append([paragraph(markup(cell), styles.cell) for cell in cells[:columns]])
     result = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     result.setStyle(TableStyle([
         # Cells are paragraphs, but Table still selects its own default font.

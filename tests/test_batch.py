@@ -1,7 +1,6 @@
 """Batches from spreadsheets as clinics really export them (issue 3, section 4)."""
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
