@@ -149,9 +149,18 @@ def format_history(rows: list[dict], fmt: str) -> str:
     if not rows:
         return "No leaflets recorded.\n"
     shown = ("made_at", "patient", "patient_id", "procedures", "content_version", "path")
-    table = [[c.upper().replace("_", " ") for c in shown]] + [[str(r[c]) for c in shown] for r in rows]
+    table = [[c.upper().replace("_", " ") for c in shown]]
+    table += [[_near(r[c]) if c == "path" else str(r[c]) for c in shown] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(shown))]
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
+
+
+def _near(path: str) -> str:
+    """A path relative to the current folder when it lies inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def _key(path: Path) -> str:
