@@ -117,11 +117,8 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
         note=note_file.read() if note_file else note,
         paper=paper,
     )
-    history = History(history_path)
-    try:
+    with History(history_path) as history:
         click.echo(make_leaflet(maker, choices, history, output, force=force))
-    finally:
-        history.close()
 
 
 def _ask_missing(content: Content, patient, procedures):
@@ -235,8 +232,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
         for warning in patients.warnings:
             click.echo(f"Warning: {warning}", err=True)
     maker = Maker(content_path, templates_dir)
-    history = History(history_path)
-    try:
+    with History(history_path) as history:
         plan = plan_batch(patients, maker, history, output_dir, force=force)
         for line in plan.duplicates if not quiet else ():
             click.echo(f"Warning: {line}", err=True)
@@ -259,8 +255,6 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                 leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
                             for job in plan.jobs if job.row in made]
                 _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force))
-    finally:
-        history.close()
     if plan.problems or (not dry_run and outcome.failed):
         sys.exit(1)
 
@@ -295,15 +289,12 @@ def merge(out, leaflets, duplex, force, history_path):
     """
     if out.resolve() in {p.resolve() for p in leaflets}:
         raise click.BadParameter(f"'{out}' is also one of the leaflets to merge", param_hint="'OUT.pdf'")
-    history = History(history_path) if history_path.exists() else None
-    try:
-        titled = []
-        for path in leaflets:
-            record = history.made_here(path) if history else None
-            titled.append((path, _bookmark(record["patient"], record["patient_id"]) if record else path.stem))
-    finally:
-        if history:
-            history.close()
+    titled = [(path, path.stem) for path in leaflets]
+    if history_path.exists():
+        with History(history_path) as history:
+            for index, path in enumerate(leaflets):
+                if record := history.made_here(path):
+                    titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
     _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force))
 
 
@@ -328,11 +319,8 @@ def history_command(patient, since, fmt, history_path):
         raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint="'--since'") from None
     if not history_path.exists():
         raise click.ClickException(f"{history_path}: no history yet; it is written by 'make' and 'batch'")
-    history = History(history_path)
-    try:
+    with History(history_path) as history:
         rows = history.query(patient, since_date)
-    finally:
-        history.close()
     click.echo(format_history(rows, fmt), nl=False)
 
 

@@ -77,6 +77,12 @@ class History:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- writing a leaflet with its record -------------------------------
 
     def write_leaflet(self, path: Path, data: bytes, record: Record, *, overwrite: bool) -> None:
