@@ -245,7 +245,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                        f"{len(plan.problems)} failed; nothing written.")
         else:
             outcome = _run_with_progress(plan, maker, history, jobs, force, quiet)
-            for failure in outcome.failed:
+            for failure in outcome.failed.values():
                 click.echo(failure, err=True)
             failed = len(plan.problems) + len(outcome.failed)
             click.echo(f"Written {len(outcome.written)}, skipped {outcome.skipped + len(plan.duplicates)}, "

@@ -48,14 +48,17 @@ class Plan:
 class Outcome:
     planned: list[Job]
     written: list[Job] = field(default_factory=list)
-    skipped: int = 0
-    failed: list[str] = field(default_factory=list)
-    failed_rows: set[int] = field(default_factory=set)
+    failed: dict[int, str] = field(default_factory=dict)  # row -> "row N: ..." message
     seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        """Leaflets already up to date."""
+        return sum(job.action == "up to date" for job in self.planned)
 
     def made_rows(self) -> set[int]:
         """Rows whose leaflet is on disk now: written or already up to date."""
-        return {job.row for job in self.planned} - self.failed_rows
+        return {job.row for job in self.planned} - set(self.failed)
 
 
 def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool) -> Plan:
@@ -89,7 +92,7 @@ def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir
 def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: bool,
               progress: Callable[[int], None] = lambda n: None) -> Outcome:
     """Draw the leaflets that need it across `jobs` processes; write and record each."""
-    outcome = Outcome(planned=plan.jobs, skipped=len(plan.jobs) - len(plan.to_make))
+    outcome = Outcome(planned=plan.jobs)
     started = time.perf_counter()
     for folder in {job.path.parent for job in plan.jobs}:
         remove_stale_parts(folder, {job.path.name for job in plan.jobs})
@@ -100,8 +103,7 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
             history.write_leaflet(job.path, result, job.record, overwrite=force or job.action == "rebuild")
             outcome.written.append(job)
         except Exception as exc:  # one bad leaflet must not stop the others
-            outcome.failed.append(f"row {job.row}: {exc}")
-            outcome.failed_rows.add(job.row)
+            outcome.failed[job.row] = f"row {job.row}: {exc}"
         progress(1)
     outcome.seconds = time.perf_counter() - started
     return outcome
