@@ -58,6 +58,12 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def line_of(path: Path, text: str) -> int:
+    """The number of the first line of `path` that holds `text`."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
 def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"

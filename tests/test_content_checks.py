@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import replace_in
+from conftest import line_of, pdf_text, replace_in
 
 
 @pytest.mark.parametrize("old, new, message", [
@@ -30,7 +30,7 @@ from conftest import replace_in
 def test_one_problem_is_named_with_its_line(run, old, new, message):
     path = Path("content.toml")
     replace_in(path, old, new)
-    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new in text)
+    line = line_of(path, new)
     expected = message.format(line=line, folder=Path("templates/brand").resolve())
     result = run("check")
     assert result.exit_code == 1
@@ -44,9 +44,8 @@ def test_one_problem_is_named_with_its_line(run, old, new, message):
 def test_a_misspelt_field_is_named_with_the_right_spelling(run):
     path = Path("content.toml")
     replace_in(path, 'how = "The filler is injected under the scar.', 'hwo = "The filler is injected under the scar.')
-    lines = path.read_text(encoding="utf-8").splitlines()
-    misspelt = next(n for n, text in enumerate(lines, 1) if text.startswith("hwo ="))
-    header = lines.index("[procedures.fillers]") + 1
+    misspelt = line_of(path, "hwo =")
+    header = line_of(path, "[procedures.fillers]")
     result = run("check")
     assert result.output.splitlines() == [
         f'content.toml:{misspelt}: procedures.fillers.hwo is not a known field; did you mean "how"?',
@@ -58,7 +57,7 @@ def test_a_misspelt_field_is_named_with_the_right_spelling(run):
 def test_a_missing_field_points_at_its_table(run):
     path = Path("content.toml")
     replace_in(path, 'feels_like = "Afterwards, your skin may feel as if it has been sunburnt."\n', "")
-    header = path.read_text(encoding="utf-8").splitlines().index("[procedures.fractional-laser]") + 1
+    header = line_of(path, "[procedures.fractional-laser]")
     result = run("check")
     assert result.output.splitlines()[0] == (
         f"content.toml:{header}: procedures.fractional-laser.feels_like is missing; add it as text in quotes")
@@ -108,8 +107,7 @@ def test_a_logo_that_is_not_an_image(run):
 def test_template_problems_are_named(run, old, new, message):
     path = Path("templates/leaflet.html.j2")
     replace_in(path, old, new)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    line = next(n for n, text in enumerate(lines, 1) if new.splitlines()[0] in text)
+    line = line_of(path, new.splitlines()[0])
     result = run("check")
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
@@ -124,7 +122,6 @@ def test_templates_escape_values(run, tmp_path):
     """The template engine, not the template author, escapes patient text."""
     result = run("make", "-p", "</p><h1>Boom</h1>", "--procedure", "fillers", "-o", "a.pdf")
     assert result.exit_code == 0, result.output
-    from conftest import pdf_text
     assert "Prepared for </p><h1>Boom</h1> on" in pdf_text("a.pdf").replace("\n", " ")
 
 
