@@ -92,19 +92,21 @@ class Document:
         for block in self.blocks + self.footer:
             match block:
                 case Heading(runs=runs) | Paragraph(runs=runs):
-                    parts.append(_plain(runs))
+                    parts.append(plain_text(runs))
                 case ItemList(items=items):
-                    parts.extend(_plain(i) for i in items)
+                    parts.extend(plain_text(i) for i in items)
                 case Table(header=header, rows=rows):
-                    parts.extend(_plain(c) for row in (header, *rows) for c in row)
+                    parts.extend(plain_text(c) for row in (header, *rows) for c in row)
                 case Chart():
                     parts += [block.caption, block.axis, block.back_label, block.full_label]
                     parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
         return "\n".join(parts)
 
 
-def _plain(runs: Inline) -> str:
-    return "".join(r.text for r in runs)
+def plain_text(runs: Inline, page: int | None = None, pages: int | None = None) -> str:
+    """The runs as plain text; page numbers filled in when given."""
+    fields = {"page": page, "pages": pages}
+    return "".join(str(fields[r.field] or "") if r.field else r.text for r in runs)
 
 
 _BLOCK_TAGS = {"h1", "h2", "h3", "p", "li", "th", "td"}

@@ -29,7 +29,7 @@ from . import __version__, fonts
 from .chart import RecoveryChart
 from .compose import Leaflet
 from .content import Colours
-from .document import Chart, Heading, ItemList, Paragraph, Table
+from .document import Chart, Heading, ItemList, Paragraph, Table, plain_text
 from .rlmarkup import escape, markup, paragraph
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
@@ -237,7 +237,7 @@ class _Furniture:
             if right is not None:
                 # As wide as its widest form ("Page 999 of 999"), so it never wraps.
                 right_width = min(self.width * 0.4, 2 + stringWidth(
-                    _plain_text(right.runs, 999, 999), fonts.REGULAR, self.styles.furniture.fontSize))
+                    plain_text(right.runs, 999, 999), fonts.REGULAR, self.styles.furniture.fontSize))
                 row.append((top, _MARGIN_X + self.width - right_width, right_width, right,
                             self.styles.furniture_right))
             if left is not None:
@@ -263,10 +263,6 @@ class _Furniture:
 
 def _numbered(para: Paragraph) -> bool:
     return any(run.field for run in para.runs)
-
-
-def _plain_text(runs, page: int, pages: int) -> str:
-    return "".join(str(page if r.field == "page" else pages) if r.field else r.text for r in runs)
 
 
 def _footer_rows(footer: tuple[Paragraph, ...]) -> list[tuple[Paragraph | None, Paragraph | None]]:
@@ -298,7 +294,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
                 style = styles.headings[level]
                 para = paragraph(markup(runs), style)
                 if level <= 2:
-                    para.outline_title = "".join(r.text for r in runs)
+                    para.outline_title = plain_text(runs)
                     para.outline_level = level - 1
                 needed = style.spaceBefore + 2 * style.leading
                 if story and getattr(story[-1], "is_heading", False):
@@ -309,7 +305,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
                 story.append(para)
             case Paragraph(runs=runs, role=role):
                 style = {"note": styles.note, "small": styles.small}.get(role, styles.body)
-                if "".join(r.text for r in runs).rstrip().endswith(":"):
+                if plain_text(runs).rstrip().endswith(":"):
                     story.append(CondPageBreak(style.leading + room))
                 story.append(paragraph(markup(runs), style))
             case ItemList(items=items, checklist=checklist):
@@ -335,7 +331,7 @@ def _table(table: Table, styles: _Styles, width: float) -> RLTable:
     # (bold), so no treatment name is split mid-word.
     longest = max(stringWidth(word, fonts.BOLD, styles.type.small)
                   for row in (table.header, *table.rows) if row
-                  for word in "".join(r.text for r in row[0]).split() or [""])
+                  for word in plain_text(row[0]).split() or [""])
     first = min(max(width * 1.4 / (columns + 0.4), longest + 14), width * 0.4)
     widths = [first] + [(width - first) / (columns - 1)] * (columns - 1) if columns > 1 else [width]
     rows = [[paragraph(markup(cell), styles.header_cell) for cell in table.header]]
