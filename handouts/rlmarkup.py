@@ -36,6 +36,30 @@ def _fragments(text: str, style: ParagraphStyle) -> list:
     return Paragraph(text, style).frags
 
 
+_broken_lines: dict[tuple, tuple] = {}
+
+
+class _Paragraph(Paragraph):
+    """A paragraph whose lines are broken once per text, style and width.
+
+    Breaking lines was a quarter of a batch's time, and most paragraphs
+    are the same in every leaflet of a batch.
+    """
+
+    def breakLines(self, width):
+        if self.text is None:  # the tail of a paragraph split at a page end
+            return super().breakLines(width)
+        key = (self.text, self.style, self.bulletText, tuple(width))
+        if key not in _broken_lines:
+            if len(_broken_lines) > 8192:
+                _broken_lines.clear()
+            lines = super().breakLines(width)
+            # breakLines also leaves these behind, and drawing reads them.
+            _broken_lines[key] = (lines, self.frags, self._width_max, self._splitLongWordCount, self._hyphenations)
+        lines, self.frags, self._width_max, self._splitLongWordCount, self._hyphenations = _broken_lines[key]
+        return lines
+
+
 def paragraph(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
     """A ReportLab paragraph whose markup is parsed once per process.
 
@@ -43,4 +67,4 @@ def paragraph(text: str, style: ParagraphStyle, bullet: str | None = None) -> Pa
     every leaflet, and parsing it was a sixth of the time a batch took. Styles
     must live as long as the process (pdf.py keeps them) for this to pay.
     """
-    return Paragraph(text, style, bulletText=bullet, frags=_fragments(text, style))
+    return _Paragraph(text, style, bulletText=bullet, frags=_fragments(text, style))
