@@ -5,8 +5,10 @@ Run as `python cli.py ...` or, once installed, as `handouts ...`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import os
 import re
 import sys
 from pathlib import Path
@@ -18,10 +20,13 @@ from handouts.choices import PAPER_SIZES, normalise_id, parse_choices
 from handouts.content import Content, DayRange, load_content
 from handouts.errors import HandoutsError, InputError
 from handouts.batch import default_jobs, plan_batch, run_batch
-from handouts.history import DEFAULT_HISTORY, History, format_history
+from handouts.delivery import DEFAULT_OUTBOX, Outbox, SmtpSender, SmtpSettings, send_letters
+from handouts.history import DEFAULT_HISTORY, History, format_history, near as _near
+from handouts.mail import check_address, pdf_password
 from handouts.patients import read_patients
 from handouts.printfile import merge_leaflets
 from handouts.make import Maker, make_leaflet
+from handouts.sending import letter, letters_for_batch, letters_from_history
 
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
 OPTION_FOR_FIELD = {
@@ -32,6 +37,9 @@ OPTION_FOR_FIELD = {
     "date": "--date",
     "note": "--note",
     "paper": "--paper",
+    "email": "--email",
+    "dob": "--dob",
+    "pdf_password": "--dob",
 }
 
 
@@ -44,6 +52,85 @@ history_option = click.option(
 templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default="templates",
     show_default=True, envvar="HANDOUTS_TEMPLATES", help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
+
+
+def delivery_options(command):
+    """Where emails go (an outbox folder, or an SMTP server) and how; gathered into one `delivery`."""
+    options = [
+        click.option("--encrypt", is_flag=True,
+                     help="Encrypt each attached PDF (AES-256) with the pdf_password or date of birth."),
+        click.option("--resend", is_flag=True, help="Send again to addresses that already have the leaflet."),
+        click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=str(DEFAULT_OUTBOX),
+                     show_default=True, envvar="HANDOUTS_OUTBOX",
+                     help="Without --smtp-host, messages are written here as .eml files (env: HANDOUTS_OUTBOX)."),
+        click.option("--smtp-host", metavar="HOST", envvar="HANDOUTS_SMTP_HOST",
+                     help="Send through this mail server (env: HANDOUTS_SMTP_HOST)."),
+        click.option("--smtp-port", type=click.IntRange(1, 65535), metavar="PORT", envvar="HANDOUTS_SMTP_PORT",
+                     help="[default: 25, or 465 with --ssl] (env: HANDOUTS_SMTP_PORT)"),
+        click.option("--smtp-user", metavar="NAME", envvar="HANDOUTS_SMTP_USER",
+                     help="Log in as NAME; the password comes from HANDOUTS_SMTP_PASSWORD or a hidden prompt "
+                          "(env: HANDOUTS_SMTP_USER)."),
+        click.option("--starttls", is_flag=True, envvar="HANDOUTS_SMTP_STARTTLS",
+                     help="Secure the connection with STARTTLS (env: HANDOUTS_SMTP_STARTTLS=1)."),
+        click.option("--ssl", "use_ssl", is_flag=True, envvar="HANDOUTS_SMTP_SSL",
+                     help="Connect over TLS from the start (env: HANDOUTS_SMTP_SSL=1)."),
+        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="Tries again after a temporary mail server failure, waiting 1, 2, 4... seconds."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, encrypt, resend, outbox, smtp_host, smtp_port, smtp_user, starttls, use_ssl, retries,
+                **kwargs):
+        if starttls and use_ssl:
+            raise click.UsageError("Choose one of --starttls and --ssl, not both.")
+        if not smtp_host and (smtp_port or smtp_user or starttls or use_ssl):
+            raise click.UsageError("--smtp-port, --smtp-user, --starttls and --ssl need --smtp-host.")
+        security = "starttls" if starttls else "ssl" if use_ssl else "none"
+        delivery = Delivery(encrypt, resend, outbox, smtp_host and SmtpSettings(
+            smtp_host, smtp_port, smtp_user, None, security, retries))
+        return command(*args, delivery=delivery, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+class Delivery:
+    """The delivery options of one command, and the transport they describe."""
+
+    def __init__(self, encrypt: bool, resend: bool, outbox: Path, smtp: SmtpSettings | None):
+        self.encrypt, self.resend, self.outbox, self.smtp = encrypt, resend, outbox, smtp
+
+    def transport(self):
+        if self.smtp is None:
+            return Outbox(self.outbox)
+        password = None
+        if self.smtp.user:
+            password = os.environ.get("HANDOUTS_SMTP_PASSWORD")
+            if password is None:
+                if not sys.stdin.isatty():
+                    raise click.UsageError("--smtp-user needs a password: set HANDOUTS_SMTP_PASSWORD, or run in a "
+                                           "terminal to be asked for it.")
+                password = click.prompt(f"Password for {self.smtp.user} at {self.smtp.host}", hide_input=True,
+                                        err=True)
+        return SmtpSender(dataclasses.replace(self.smtp, password=password))
+
+    def send(self, letters, history, problems, quiet=False) -> bool:
+        """Send `letters`, report each failure and a summary; True if all went well."""
+        for problem in problems:
+            click.echo(problem, err=True)
+        if not letters:
+            return not problems
+        transport = self.transport()
+        show = not quiet and sys.stderr.isatty() and len(letters) > 1
+        with click.progressbar(length=len(letters), label="Emailing", file=sys.stderr, hidden=not show) as bar:
+            outcome = send_letters(letters, history, transport, resend=self.resend, progress=bar.update)
+        for failure in outcome.failed.values():
+            click.echo(failure, err=True)
+        if outcome.stopped:
+            click.echo(f"Error: {outcome.stopped}", err=True)
+        click.echo(outcome.summary(transport.verb))
+        return not (problems or outcome.failed or outcome.stopped)
 
 
 def report_errors(command):
@@ -86,12 +173,16 @@ def cli():
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="File or folder to write.  [default: output/DATE-NAME.pdf]")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--email", metavar="ADDRESS", help="Email the leaflet to this address once it is made.")
+@click.option("--dob", metavar="YYYY-MM-DD",
+              help="With --encrypt: the patient's date of birth, which becomes the PDF password as DDMMYYYY.")
+@delivery_options
 @content_option
 @templates_option
 @history_option
 @report_errors
-def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force,
-         content_path, templates_dir, history_path):
+def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force, email, dob,
+         delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
 
     \b
@@ -104,6 +195,9 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
         raise click.UsageError("Give the note with --note or --note-file, not both.")
     if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
         raise click.BadParameter(f"'{output}' must end in .pdf, or be an existing folder", param_hint="'--output'")
+    if delivery.encrypt and not email:
+        raise click.UsageError("--encrypt is for emailed leaflets; add --email ADDRESS.")
+    address = check_address(email) if email is not None else ""
     maker = Maker(content_path, templates_dir)
     if not procedures or not patient:
         patient, procedures = _ask_missing(maker.content, patient, procedures)
@@ -117,8 +211,23 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
         note=note_file.read() if note_file else note,
         paper=paper,
     )
+    password = _make_password(dob) if delivery.encrypt else None
     with History(history_path) as history:
-        click.echo(make_leaflet(maker, choices, history, output, force=force))
+        path = make_leaflet(maker, choices, history, output, force=force, email=address)
+        click.echo(path)
+        if address:
+            mail = letter(maker, path, label=path.name, name=choices.name, address=address, password=password)
+            if not delivery.send([mail], history, []):
+                sys.exit(1)
+
+
+def _make_password(dob: str | None) -> tuple[str, str]:
+    if dob:
+        return pdf_password(dob=dob)
+    if not sys.stdin.isatty():
+        raise click.UsageError("--encrypt needs --dob YYYY-MM-DD, or run in a terminal to type a password.")
+    return pdf_password(click.prompt("PDF password (at least 6 characters)", hide_input=True,
+                                     confirmation_prompt=True, err=True))
 
 
 def _ask_missing(content: Content, patient, procedures):
@@ -211,11 +320,13 @@ def check(content_path, templates_dir):
 @click.option("--force", is_flag=True, help="Rebuild every leaflet, even those up to date.")
 @click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
+@click.option("--email", "email", is_flag=True, help="Email each leaflet to the address in the email column.")
+@delivery_options
 @content_option
 @templates_option
 @history_option
 @report_errors
-def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet,
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, delivery,
           content_path, templates_dir, history_path):
     """Make a leaflet for every row of a CSV patient list.
 
@@ -223,6 +334,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     Columns (header row required; case and spaces ignored):
       patient, procedures (ids separated by ;)    required
       patient_id, clinician, date, scars, note, email, paper    optional
+      dob (YYYY-MM-DD) or pdf_password    for --email --encrypt
     Bad rows are listed as "row N: ..." and the good rows are still made.
     Leaflets already made from the same inputs are skipped, so a stopped
     batch can simply be run again.
@@ -231,16 +343,19 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     if not quiet:
         for warning in patients.warnings:
             click.echo(f"Warning: {warning}", err=True)
+    if delivery.encrypt and not email:
+        raise click.UsageError("--encrypt is for emailed leaflets; add --email.")
     maker = Maker(content_path, templates_dir)
     with History(history_path) as history:
-        plan = plan_batch(patients, maker, history, output_dir, force=force)
-        for line in plan.duplicates if not quiet else ():
+        plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt)
+        for line in plan.duplicates + plan.warnings if not quiet else ():
             click.echo(f"Warning: {line}", err=True)
         for problem in plan.problems:
             click.echo(problem, err=True)
         if dry_run:
             for job in plan.jobs:
-                click.echo(f"row {job.row}: {job.path} ({job.action})")
+                to = f", email to {job.record.email}" if email and job.record.email else ""
+                click.echo(f"row {job.row}: {job.path} ({job.action}{to})")
             click.echo(f"Dry run: {len(plan.to_make)} to write, {len(plan.jobs) - len(plan.to_make)} up to date, "
                        f"{len(plan.problems)} failed; nothing written.")
         else:
@@ -255,7 +370,11 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                 leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
                             for job in plan.jobs if job.row in made]
                 _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force))
-    if plan.problems or (not dry_run and outcome.failed):
+            sent_well = True
+            if email:
+                letters, problems = letters_for_batch(maker, plan, outcome)
+                sent_well = delivery.send(letters, history, problems, quiet)
+    if plan.problems or (not dry_run and (outcome.failed or not sent_well)):
         sys.exit(1)
 
 
@@ -305,6 +424,56 @@ def _run_with_progress(plan, maker, history, jobs, force, quiet):
         return run_batch(plan, maker, history, jobs=jobs, force=force, progress=bar.update)
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--patient", metavar="TEXT", help="Only this patient (part of the name, or the exact patient id).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only leaflets made on or after this day.")
+@click.option("--dry-run", is_flag=True, help="List who would get which leaflet; send nothing.")
+@delivery_options
+@content_option
+@templates_option
+@history_option
+@report_errors
+def send(patient, since, dry_run, delivery, content_path, templates_dir, history_path):
+    """Email recorded leaflets that have an address but were not sent yet.
+
+    Addresses come from 'make --email' or a batch's email column. With
+    --encrypt, the password of each leaflet is asked for (hidden).
+    """
+    since_date = _since(since)
+    if not history_path.exists():
+        raise click.ClickException(f"{history_path}: no history yet; it is written by 'make' and 'batch'")
+    with History(history_path) as history:
+        if dry_run:
+            waiting = history.to_send(patient, since_date, include_sent=delivery.resend)
+            for row in waiting:
+                click.echo(f"{_near(row['path'])} -> {row['email']}")
+            click.echo(f"Dry run: {len(waiting)} to send; nothing sent.")
+            return
+        maker = Maker(content_path, templates_dir)
+        letters, problems = letters_from_history(maker, history, patient=patient, since=since_date,
+                                                 encrypt=delivery.encrypt, resend=delivery.resend,
+                                                 password_for=_ask_password)
+        if not letters and not problems:
+            click.echo("Nothing to send: every recorded leaflet with an address has been sent.")
+        elif not delivery.send(letters, history, problems):
+            sys.exit(1)
+
+
+def _ask_password(label: str) -> tuple[str, str]:
+    if not sys.stdin.isatty():
+        raise click.UsageError("send --encrypt asks for each leaflet's password, so run it in a terminal; "
+                               "or email while making the leaflets (batch --email --encrypt).")
+    return pdf_password(click.prompt(f"PDF password for {label}", hide_input=True, confirmation_prompt=True,
+                                     err=True))
+
+
+def _since(since: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint="'--since'") from None
+
+
 @cli.command(name="history", context_settings=CONTEXT)
 @click.option("--patient", metavar="TEXT", help="Only this patient (part of the name, or the exact patient id).")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only leaflets made on or after this day.")
@@ -313,10 +482,7 @@ def _run_with_progress(plan, maker, history, jobs, force, quiet):
 @report_errors
 def history_command(patient, since, fmt, history_path):
     """Show which leaflets were given, to whom, from which content version."""
-    try:
-        since_date = dt.date.fromisoformat(since) if since else None
-    except ValueError:
-        raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint="'--since'") from None
+    since_date = _since(since)
     if not history_path.exists():
         raise click.ClickException(f"{history_path}: no history yet; it is written by 'make' and 'batch'")
     with History(history_path) as history:

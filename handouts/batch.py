@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .choices import PatientChoices, parse_choices
-from .errors import InvalidChoices
+from .errors import InputError, InvalidChoices
 from .history import History, Record
+from .mail import check_address, pdf_password
 from .make import Maker
 from .output import remove_stale_parts, slug
 from .patients import PatientList, Row
@@ -31,6 +32,7 @@ class Job:
     path: Path
     record: Record
     action: str  # "new", "rebuild" or "up to date"
+    password: tuple[str, str] | None = None  # for an encrypted email: (password, where it came from)
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Plan:
     jobs: list[Job] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "row N: ..." lines
     duplicates: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def to_make(self) -> list[Job]:
@@ -61,8 +64,13 @@ class Outcome:
         return {job.row for job in self.planned} - set(self.failed)
 
 
-def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool) -> Plan:
-    """Check every row and decide what each one needs; draw nothing yet."""
+def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool,
+               email: bool = False, encrypt: bool = False) -> Plan:
+    """Check every row and decide what each one needs; draw nothing yet.
+
+    With `email`, a row's address (and with `encrypt` its PDF password) is
+    checked too, so nothing is sent to a row that has a problem.
+    """
     plan = Plan()
     seen: dict[tuple, int] = {}
     taken: set[Path] = set()
@@ -73,19 +81,21 @@ def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir
             continue
         seen[signature] = row.number
         try:
-            choices = _choices(row, maker)
+            choices, address, password = _row_inputs(row, maker, email, encrypt, plan.warnings)
         except InvalidChoices as exc:
             plan.problems.append(f"row {row.number}: " + "; ".join(_describe(p) for p in exc.problems))
             continue
         patient_id = row.get("patient_id")
         path = _unique_path(output_dir, choices, patient_id, taken)
-        record = maker.record(choices, patient_id)
+        record = maker.record(choices, patient_id, address)
         action = _action(path, record, history, force)
         if action is None:
             plan.problems.append(f"row {row.number}: {path} already exists and was not made by handouts; "
                                  "move it away or use --force")
             continue
-        plan.jobs.append(Job(row.number, choices, patient_id, path, record, action))
+        if action == "up to date" and address:
+            history.set_email(path, address)
+        plan.jobs.append(Job(row.number, choices, patient_id, path, record, action, password))
     return plan
 
 
@@ -107,6 +117,35 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
         progress(1)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _row_inputs(row: Row, maker: Maker, email: bool, encrypt: bool,
+                warnings: list[str]) -> tuple[PatientChoices, str, tuple[str, str] | None]:
+    """The row's choices, address and PDF password, or every problem in it."""
+    problems: list[InputError] = []
+    choices, address, password = None, "", None
+    try:
+        choices = _choices(row, maker)
+    except InvalidChoices as exc:
+        problems += exc.problems
+    if row.get("email"):
+        try:
+            address = check_address(row.get("email"))
+        except InputError as exc:
+            if email:
+                problems.append(exc)
+            else:  # only printing: a bad address must not stop the leaflet
+                warnings.append(f"row {row.number}: {_describe(exc)}; not recorded")
+    elif email:
+        warnings.append(f"row {row.number}: no email address; the leaflet is made but not emailed")
+    if email and encrypt and address:
+        try:
+            password = pdf_password(row.get("pdf_password"), row.get("dob"))
+        except InputError as exc:
+            problems.append(exc)
+    if problems:
+        raise InvalidChoices(problems)
+    return choices, address, password
 
 
 def _choices(row: Row, maker: Maker) -> PatientChoices:

@@ -42,7 +42,21 @@ CREATE TABLE IF NOT EXISTS leaflets (
 );
 CREATE INDEX IF NOT EXISTS leaflets_path ON leaflets (path);
 CREATE INDEX IF NOT EXISTS leaflets_patient ON leaflets (patient);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    address TEXT NOT NULL,
+    sha256 TEXT NOT NULL,  -- of the leaflet as made, before any encryption
+    encrypted INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'outbox', 'failed')),
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS messages_leaflet ON messages (sha256, address);
 """
+
+# Statuses that mean the patient has (or may have) the message already.
+DELIVERED = ("sending", "sent", "outbox")
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,7 @@ class Record:
     content_version: str
     template_version: str
     inputs: str  # hash of everything that shapes the PDF
+    email: str = ""  # where the leaflet is to be emailed, if anywhere
     path: str = ""
     sha256: str = ""
     made_at: str = ""
@@ -69,6 +84,8 @@ class History:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(_SCHEMA)
+            if "email" not in {row[1] for row in self.db.execute("PRAGMA table_info(leaflets)")}:
+                self.db.execute("ALTER TABLE leaflets ADD COLUMN email TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:
             raise HandoutsError(f"{self.path}: cannot open the history database: {exc}") from None
         self.db.row_factory = sqlite3.Row
@@ -88,7 +105,7 @@ class History:
     def write_leaflet(self, path: Path, data: bytes, record: Record, *, overwrite: bool) -> None:
         """Write the file and its record so that neither exists without the other."""
         done = Record(**{**asdict(record), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest(),
-                         "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+                         "made_at": _now()})
         entry = None
 
         def register():
@@ -115,6 +132,44 @@ class History:
             else:
                 self.db.execute("DELETE FROM leaflets WHERE id = ?", (row["id"],))
 
+    # -- messages ------------------------------------------------------------
+
+    def delivery(self, sha256: str, address: str) -> sqlite3.Row | None:
+        """The message that already took (or may have taken) this leaflet to this address."""
+        marks = ", ".join("?" * len(DELIVERED))
+        return self.db.execute(f"SELECT * FROM messages WHERE sha256 = ? AND address = ? AND status IN ({marks}) "
+                               "ORDER BY id DESC LIMIT 1", (sha256, address, *DELIVERED)).fetchone()
+
+    def was_encrypted(self, sha256: str, address: str) -> bool:
+        return self.db.execute("SELECT 1 FROM messages WHERE sha256 = ? AND address = ? AND encrypted = 1",
+                               (sha256, address)).fetchone() is not None
+
+    def start_message(self, sha256: str, address: str, message_id: str, *, encrypted: bool) -> int:
+        """Committed before the message leaves, so a crash can never hide that it may have gone."""
+        return self.db.execute("INSERT INTO messages (at, address, sha256, encrypted, message_id, status) "
+                               "VALUES (?, ?, ?, ?, ?, 'sending')",
+                               (_now(), address, sha256, int(encrypted), message_id)).lastrowid
+
+    def finish_message(self, entry: int, status: str, detail: str = "") -> None:
+        self.db.execute("UPDATE messages SET status = ?, detail = ?, at = ? WHERE id = ?",
+                        (status, detail, _now(), entry))
+
+    def forget_message(self, entry: int) -> None:
+        """For a message that certainly never left (no connection was made)."""
+        self.db.execute("DELETE FROM messages WHERE id = ?", (entry,))
+
+    def set_email(self, path: Path, address: str) -> None:
+        self.db.execute("UPDATE leaflets SET email = ? WHERE id = (SELECT max(id) FROM leaflets WHERE path = ? "
+                        "AND state = 'done')", (address, _key(path)))
+
+    def to_send(self, patient: str | None = None, since: dt.date | None = None,
+                *, include_sent: bool = False) -> list[sqlite3.Row]:
+        """The latest leaflet per file that has an address and (unless `include_sent`) no message yet."""
+        rows = self._select("SELECT * FROM leaflets l WHERE state = 'done' AND email != '' AND id = "
+                            "(SELECT max(id) FROM leaflets WHERE path = l.path AND state = 'done')",
+                            patient, since)
+        return [row for row in rows if include_sent or self.delivery(row["sha256"], row["email"]) is None]
+
     # -- reading -------------------------------------------------------------
 
     def made_here(self, path: Path) -> sqlite3.Row | None:
@@ -126,7 +181,10 @@ class History:
         return None
 
     def query(self, patient: str | None = None, since: dt.date | None = None) -> list[dict]:
-        sql = "SELECT * FROM leaflets WHERE state = 'done'"
+        rows = self._select("SELECT * FROM leaflets WHERE state = 'done'", patient, since)
+        return [{k: row[k] for k in row.keys() if k not in ("state", "inputs")} for row in rows]
+
+    def _select(self, sql: str, patient: str | None, since: dt.date | None) -> list[sqlite3.Row]:
         args: list = []
         if patient:
             sql += " AND (patient LIKE ? OR patient_id = ?)"
@@ -134,8 +192,7 @@ class History:
         if since:
             sql += " AND made_at >= ?"
             args.append(since.isoformat())
-        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
-        return [{k: row[k] for k in row.keys() if k not in ("state", "inputs")} for row in rows]
+        return self.db.execute(sql + " ORDER BY id", args).fetchall()
 
 
 _COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "clinician", "leaflet_date",
@@ -156,17 +213,21 @@ def format_history(rows: list[dict], fmt: str) -> str:
         return "No leaflets recorded.\n"
     shown = ("made_at", "patient", "patient_id", "procedures", "content_version", "path")
     table = [[c.upper().replace("_", " ") for c in shown]]
-    table += [[_near(r[c]) if c == "path" else str(r[c]) for c in shown] for r in rows]
+    table += [[near(r[c]) if c == "path" else str(r[c]) for c in shown] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(shown))]
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
 
 
-def _near(path: str) -> str:
+def near(path: str) -> str:
     """A path relative to the current folder when it lies inside it."""
     try:
         return str(Path(path).relative_to(Path.cwd()))
     except ValueError:
         return path
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _key(path: Path) -> str:

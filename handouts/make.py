@@ -40,7 +40,7 @@ class Maker:
     def render(self, choices: PatientChoices) -> bytes:
         return render_pdf(compose(self.content, self.wording, choices), invariant=self.invariant)
 
-    def record(self, choices: PatientChoices, patient_id: str = "") -> Record:
+    def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
         inputs = json.dumps([__version__, self.content_hash, self.template_version, patient_id, choices.name,
                              choices.procedures, choices.scars, choices.clinician, choices.date.isoformat(),
                              choices.note, choices.paper])
@@ -54,11 +54,12 @@ class Maker:
             content_version=self.content.leaflet.version,
             template_version=self.template_version,
             inputs=hashlib.sha256(inputs.encode()).hexdigest(),
+            email=email,
         )
 
 
 def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output: Path | None = None,
-                 *, force: bool = False) -> Path:
+                 *, force: bool = False, email: str = "") -> Path:
     """Draw, write and record one leaflet; return the path written.
 
     `output` may be a file, a folder (the default name goes inside it) or
@@ -66,7 +67,7 @@ def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output
     """
     if output is None or output.is_dir():
         output = default_path(output or DEFAULT_OUTPUT_DIR, choices.date, choices.name)
-    history.write_leaflet(output, maker.render(choices), maker.record(choices), overwrite=force)
+    history.write_leaflet(output, maker.render(choices), maker.record(choices, email=email), overwrite=force)
     return output
 
 

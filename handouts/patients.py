@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import HandoutsError
 
 REQUIRED = ("patient", "procedures")
-OPTIONAL = ("patient_id", "clinician", "date", "scars", "note", "email", "paper")
+OPTIONAL = ("patient_id", "clinician", "date", "scars", "note", "email", "paper", "dob", "pdf_password")
 COLUMNS = REQUIRED + OPTIONAL
 _DELIMITERS = (",", ";", "\t")
 

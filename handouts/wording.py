@@ -1,7 +1,8 @@
 """The Jinja2 wording templates in templates/.
 
 Templates are sandboxed, autoescaped (every value is escaped for the markup
-handouts/document.py reads) and strict: a misspelt name fails loudly instead of
+handouts/document.py or an email reader reads; only plain-text `.txt.j2`
+templates are not) and strict: a misspelt name fails loudly instead of
 printing nothing. Errors name the template file and line.
 """
 
@@ -35,7 +36,7 @@ class Wording:
             raise TemplateError(f"{self.folder}: templates folder not found; pass --templates DIR or set HANDOUTS_TEMPLATES")
         self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(self.folder),
-            autoescape=True,
+            autoescape=lambda name: not (name or "").endswith(".txt.j2"),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -27,8 +28,8 @@ def run(runner, tmp_path, monkeypatch):
     shutil.copy(CONTENT, tmp_path / "content.toml")
     shutil.copytree(TEMPLATES, tmp_path / "templates")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HANDOUTS_CONTENT", raising=False)
-    monkeypatch.delenv("HANDOUTS_TEMPLATES", raising=False)
+    for name in [name for name in os.environ if name.startswith("HANDOUTS_")]:
+        monkeypatch.delenv(name)
 
     def invoke(*args, **kwargs):
         return runner.invoke(cli_module.cli, list(args), prog_name="handouts", **kwargs)

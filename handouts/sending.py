@@ -1,0 +1,63 @@
+"""Which leaflet goes to whom: letters for a batch, a single leaflet, or the history.
+
+A leaflet is read back from disk and checked against the SHA-256 recorded
+when it was made, so the attachment is exactly the file that was printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import HandoutsError
+from .history import History
+from .mail import Letter, compose_message, encrypt_pdf
+from .make import Maker
+
+
+def letter(maker: Maker, path: Path, *, label: str, name: str, address: str, sha256: str | None = None,
+           password: tuple[str, str] | None = None) -> Letter:
+    """The message carrying the leaflet at `path`; `password` is (password, where it came from)."""
+    try:
+        pdf = path.read_bytes()
+    except OSError as exc:
+        raise HandoutsError(f"{label}: cannot read {path}: {exc.strerror or exc}; make the leaflet again") from None
+    made = hashlib.sha256(pdf).hexdigest()
+    if sha256 is not None and made != sha256:
+        raise HandoutsError(f"{label}: {path} has changed since it was made; make the leaflet again")
+    attachment = encrypt_pdf(pdf, password[0]) if password else pdf
+    message = compose_message(maker.content, maker.wording, name=name, address=address, filename=path.name,
+                              pdf=attachment, password=password)
+    return Letter(label=label, sha256=made, address=address, message=message, encrypted=bool(password))
+
+
+def letters_from_history(maker: Maker, history: History, *, patient: str | None, since, encrypt: bool,
+                         resend: bool, password_for: Callable[[str], tuple[str, str]]) -> tuple[list[Letter], list[str]]:
+    """Letters for recorded leaflets that have an address but no message delivered yet (or all, to resend)."""
+    letters, problems = [], []
+    for row in history.to_send(patient, since, include_sent=resend):
+        label = Path(row["path"]).name
+        try:
+            if not encrypt and history.was_encrypted(row["sha256"], row["email"]):
+                raise HandoutsError(f"{label}: was to be sent encrypted before; add --encrypt")
+            password = password_for(label) if encrypt else None
+            letters.append(letter(maker, Path(row["path"]), label=label, name=row["patient"], address=row["email"],
+                                  sha256=row["sha256"], password=password))
+        except HandoutsError as exc:
+            problems.append(str(exc))
+    return letters, problems
+
+
+def letters_for_batch(maker: Maker, plan, outcome) -> tuple[list[Letter], list[str]]:
+    """Letters for the rows of a batch that have an address and a leaflet on disk."""
+    made = outcome.made_rows()
+    letters, problems = [], []
+    for job in plan.jobs:
+        if job.row in made and job.record.email:
+            try:
+                letters.append(letter(maker, job.path, label=f"row {job.row}", name=job.choices.name,
+                                      address=job.record.email, password=job.password))
+            except HandoutsError as exc:
+                problems.append(str(exc))
+    return letters, problems
