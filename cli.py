@@ -19,6 +19,7 @@ from handouts import __version__
 from handouts.choices import PAPER_SIZES, normalise_id, parse_choices
 from handouts.content import Content, DayRange, load_content
 from handouts.errors import HandoutsError, InputError
+from handouts.audit import review_warning
 from handouts.batch import default_jobs, plan_batch, run_batch
 from handouts.delivery import DEFAULT_OUTBOX, Outbox, SmtpSender, SmtpSettings, send_letters
 from handouts.history import DEFAULT_HISTORY, History, format_history, near as _near
@@ -52,6 +53,10 @@ history_option = click.option(
 templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default="templates",
     show_default=True, envvar="HANDOUTS_TEMPLATES", help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
+
+
+strict_option = click.option("--strict", is_flag=True,
+                             help="Refuse to work from content that is past its review date.")
 
 
 def delivery_options(command):
@@ -176,12 +181,13 @@ def cli():
 @click.option("--email", metavar="ADDRESS", help="Email the leaflet to this address once it is made.")
 @click.option("--dob", metavar="YYYY-MM-DD",
               help="With --encrypt: the patient's date of birth, which becomes the PDF password as DDMMYYYY.")
+@strict_option
 @delivery_options
 @content_option
 @templates_option
 @history_option
 @report_errors
-def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force, email, dob,
+def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force, email, dob, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
 
@@ -199,6 +205,7 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
         raise click.UsageError("--encrypt is for emailed leaflets; add --email ADDRESS.")
     address = check_address(email) if email is not None else ""
     maker = Maker(content_path, templates_dir)
+    _warn_if_overdue(maker.content, strict)
     if not procedures or not patient:
         patient, procedures = _ask_missing(maker.content, patient, procedures)
     choices = parse_choices(
@@ -219,6 +226,15 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
             mail = letter(maker, path, label=path.name, name=choices.name, address=address, password=password)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
+
+
+def _warn_if_overdue(content: Content, strict: bool) -> None:
+    """A leaflet from content past its review date says so on every run."""
+    overdue = review_warning(content, dt.date.today())
+    if overdue and strict:
+        raise click.ClickException(f"{content.path}: {overdue} (--strict)")
+    if overdue:
+        click.echo(f"Warning: {content.path}: {overdue}", err=True)
 
 
 def _make_password(dob: str | None) -> tuple[str, str]:
@@ -291,19 +307,34 @@ def _days(days: DayRange | None, note: str | None) -> str:
 
 
 @cli.command(context_settings=CONTEXT)
+@click.option("--strict", is_flag=True, help="Treat warnings (reading level, review date) as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the whole report on stdout, for scripts.")
 @content_option
 @templates_option
-def check(content_path, templates_dir):
-    """Check content.toml and the templates; list every problem found."""
+def check(strict, fmt, content_path, templates_dir):
+    """Check content.toml and the templates: problems, reading level, review date.
+
+    Exit code 1 if there is any problem (or, with --strict, any warning).
+    """
     from handouts.check import check_all
 
-    problems, summary = check_all(content_path, templates_dir)
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; "
+    report = check_all(content_path, templates_dir)
+    if fmt == "json":
+        click.echo(report.as_json(), nl=False)
+    else:
+        for problem in report.problems:
+            click.echo(problem, err=True)
+        for warning in report.warnings:
+            click.echo(f"{'Error' if strict else 'Warning'}: {warning}", err=True)
+        if report.sections:
+            click.echo(report.reading_table())
+    if report.failed(strict):
+        count = len(report.problems) + (len(report.warnings) if strict else 0)
+        raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found; "
                                    "fix each line above, then run 'handouts check' again")
-    click.echo(summary)
+    if fmt == "text":
+        click.echo(("Ready: " if not report.warnings else "Usable, with warnings: ") + report.summary)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -321,13 +352,14 @@ def check(content_path, templates_dir):
 @click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
 @click.option("--email", "email", is_flag=True, help="Email each leaflet to the address in the email column.")
+@strict_option
 @delivery_options
 @content_option
 @templates_option
 @history_option
 @report_errors
-def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, delivery,
-          content_path, templates_dir, history_path):
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, strict,
+          delivery, content_path, templates_dir, history_path):
     """Make a leaflet for every row of a CSV patient list.
 
     \b
@@ -346,6 +378,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     if delivery.encrypt and not email:
         raise click.UsageError("--encrypt is for emailed leaflets; add --email.")
     maker = Maker(content_path, templates_dir)
+    _warn_if_overdue(maker.content, strict)
     with History(history_path) as history:
         plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt)
         for line in plan.duplicates + plan.warnings if not quiet else ():

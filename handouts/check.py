@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .audit import GRADE_LIMIT, Reading, audit
 from .choices import PatientChoices
 from .compose import compose
 from .content import load_content
@@ -13,30 +16,54 @@ from .pdf import render_pdf
 from .wording import Wording, long_date
 
 
-def check_all(content_path: Path, templates_dir: Path) -> tuple[list[str], str]:
-    """(problems, one-line summary when there are none)."""
-    problems: list[str] = []
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)  # errors: the content cannot be used as it is
+    warnings: list[str] = field(default_factory=list)  # should be fixed; errors with --strict
+    sections: list[Reading] = field(default_factory=list)  # reading level per procedure, section, template
+    fields: list[Reading] = field(default_factory=list)
+    summary: str = ""
+
+    def failed(self, strict: bool) -> bool:
+        return bool(self.problems or (strict and self.warnings))
+
+    def as_json(self) -> str:
+        data = asdict(self)
+        data["grade_limit"] = GRADE_LIMIT
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def reading_table(self) -> str:
+        width = max((len(r.field) for r in self.sections), default=0)
+        lines = [f"Reading level (Flesch-Kincaid grade; aim for {GRADE_LIMIT:.0f} or below):"]
+        lines += [f"  {r.field.ljust(width)}  {r.grade:>4.1f}{'  (too hard)' if r.grade > GRADE_LIMIT else ''}"
+                  for r in self.sections]
+        return "\n".join(lines)
+
+
+def check_all(content_path: Path, templates_dir: Path, *, today: dt.date | None = None) -> Report:
+    """Every problem and warning in the content and templates, and their reading levels."""
+    report = Report()
     content = wording = None
     try:
         content = load_content(content_path)
     except ContentError as exc:
-        problems.extend(exc.problems)
+        report.problems.extend(exc.problems)
     try:
         wording = Wording(templates_dir)
     except HandoutsError as exc:
-        problems.append(str(exc))
+        report.problems.append(str(exc))
     if wording is not None:
-        problems.extend(wording.check())
-    if content is not None and wording is not None and not problems:
-        problems.extend(_render_samples(content, wording))
-    info = content.leaflet if content else None
-    summary = (
-        f"{content_path} and {templates_dir} are ready: {len(content.procedures)} procedures, "
-        f"{len(content.scars)} scar types, content version {info.version}, "
-        f"next review due {long_date(info.next_review)}."
-        if content else ""
-    )
-    return problems, summary
+        report.problems.extend(wording.check())
+    if content is not None and wording is not None and not report.problems:
+        report.problems.extend(_render_samples(content, wording))
+        result = audit(content, wording, today=today)
+        report.warnings, report.sections, report.fields = result.warnings, result.sections, result.fields
+    if content is not None:
+        info = content.leaflet
+        report.summary = (f"{content_path} and {templates_dir}: {len(content.procedures)} procedures, "
+                          f"{len(content.scars)} scar types, content version {info.version}, "
+                          f"next review due {long_date(info.next_review)}.")
+    return report
 
 
 def _render_samples(content, wording) -> list[str]:

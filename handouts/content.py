@@ -161,7 +161,7 @@ class _Reader:
     def __init__(self, path: Path, text: str):
         self.path = path
         self.problems: list[str] = []
-        self._locator = _Locator(text)
+        self._locator = Locator(text)
 
     def problem(self, keys: tuple[str, ...], message: str) -> None:
         line = self._locator.line(keys)
@@ -303,6 +303,8 @@ class _Reader:
             if value and not _COLOUR.match(value):
                 self.problem(("clinic", "colours", key), f'is "{value}"; write a colour as #RRGGBB, like "#1D5C63"')
             colours[key] = value
+        if all(value and _COLOUR.match(value) for value in colours.values()):
+            self.contrast(colours)
         return Clinic(
             name=self.text(t, ("clinic", "name")),
             address=self.text(t, ("clinic", "address")),
@@ -312,6 +314,18 @@ class _Reader:
             logo=self.logo(t),
             colours=Colours(**colours),
         )
+
+    def contrast(self, colours: dict[str, str]) -> None:
+        """Text must stand out from what it is printed on (WCAG 2 AA: 4.5:1)."""
+        pairs = [("text", "#FFFFFF", "white paper", "a darker text colour"),
+                 ("text", colours["accent"], "the accent tint", "a darker text or a lighter accent colour"),
+                 ("primary", "#FFFFFF", "white paper (headings)", "a darker primary colour")]
+        for key, background, ground, fix in pairs:
+            ratio = contrast_ratio(colours[key], background)
+            if ratio < MIN_CONTRAST:
+                self.problem(("clinic", "colours", key),
+                             f"{colours[key]} on {ground} {background} has a contrast of {ratio:.2f}:1; "
+                             f"text needs at least {MIN_CONTRAST}:1, so choose {fix}")
 
     def logo(self, clinic: dict) -> Path | None:
         name = self.text(clinic, ("clinic", "logo"), required=False)
@@ -380,7 +394,21 @@ class _Reader:
         return result
 
 
-class _Locator:
+MIN_CONTRAST = 4.5
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """The WCAG 2 contrast ratio of two #RRGGBB colours, from 1 to 21."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+class Locator:
     """Finds the line of a dotted key in TOML text (tomllib keeps no positions)."""
 
     _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")

@@ -193,7 +193,10 @@ def test_procedures_lists_ids_names_and_recovery(run):
 def test_check_passes_on_the_shipped_content(run):
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("content.toml and templates are ready: 8 procedures, 5 scar types")
+    lines = result.output.splitlines()
+    assert lines[0] == "Reading level (Flesch-Kincaid grade; aim for 8 or below):"
+    assert lines[-1].startswith("Ready: content.toml and templates: 8 procedures, 5 scar types")
+    assert "too hard" not in result.output
 
 
 def test_a_failed_run_leaves_no_file_behind(run, tmp_path):

@@ -1,5 +1,6 @@
 """Broken content.toml and templates: every problem named with file and line."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,95 @@ def test_missing_templates_folder(run):
     result = run("check")
     assert result.output.splitlines()[0] == (
         "templates: templates folder not found; pass --templates DIR or set HANDOUTS_TEMPLATES")
+
+
+# -- trustworthy content: contrast, reading level, review dates, JSON ------------
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('text = "#1A1A1A"', 'text = "#8A8A8A"',
+     "clinic.colours.text #8A8A8A on white paper #FFFFFF has a contrast of 3.45:1; text needs at least 4.5:1, "
+     "so choose a darker text colour"),
+    ('accent = "#E3EFF0"', 'accent = "#4A4A4A"',
+     "clinic.colours.text #1A1A1A on the accent tint #4A4A4A has a contrast of 1.96:1; text needs at least "
+     "4.5:1, so choose a darker text or a lighter accent colour"),
+    ('primary = "#1D5C63"', 'primary = "#7FB8BF"',
+     "clinic.colours.primary #7FB8BF on white paper (headings) #FFFFFF has a contrast of 2.21:1; text needs at "
+     "least 4.5:1, so choose a darker primary colour"),
+])
+def test_low_contrast_brand_colours_are_errors(run, old, new, message):
+    path = Path("content.toml")
+    replace_in(path, old, new)
+    key = new.split(" = ")[0]
+    line = line_of(path, new) if key != "accent" else line_of(path, 'text = "#1A1A1A"')
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"content.toml:{line}: {message}"
+
+
+def test_a_hard_field_is_a_warning_and_strict_makes_it_an_error(run):
+    path = Path("content.toml")
+    hard = ("Microdermabrasion utilises crystalline particulate exfoliation, facilitating epidermal "
+            "regeneration and considerable dermatological rejuvenation.")
+    start = path.read_text(encoding="utf-8").index("[procedures.microdermabrasion]")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:start] + text[start:].replace('how = "', f'how = "{hard} ', 1), encoding="utf-8")
+    line = line_of(path, hard)
+    field = "microdermabrasion"
+    result = run("check")
+    assert result.exit_code == 0
+    (warning,) = [line for line in result.output.splitlines() if line.startswith("Warning")]
+    assert warning.startswith(f"Warning: content.toml:{line}: procedures.{field}.how reads at grade ")
+    assert warning.endswith("; aim for 8 or below (shorter sentences, shorter words)")
+    strict = run("check", "--strict")
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1] == ("Error: 1 problem found; fix each line above, then run "
+                                              "'handouts check' again")
+
+
+def test_check_json_reports_levels_per_procedure_and_section(run):
+    result = run("check", "--format", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["problems"] == [] and report["warnings"] == [] and report["grade_limit"] == 8.0
+    sections = {r["field"]: r["grade"] for r in report["sections"]}
+    assert {"introduction", "expectations", "checklist", "contact", "procedure subcision",
+            "procedure fillers", "leaflet.html.j2", "email.txt.j2"} <= set(sections)
+    assert all(grade <= 8 for grade in sections.values())
+    fields = {r["field"] for r in report["fields"]}
+    assert "procedures.subcision.how" in fields and "leaflet.intro" in fields
+
+
+def test_check_json_lists_problems_and_exits_1(run):
+    replace_in(Path("content.toml"), 'text = "#1A1A1A"', 'text = "#8A8A8A"')
+    result = run("check", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output[:result.output.rindex("}") + 1])
+    assert [p.split(" has a contrast of ")[1][:6] for p in report["problems"]] == ["3.45:1", "2.94:1"]
+
+
+def test_overdue_content_warns_in_check_and_make_and_strict_refuses(run):
+    path = Path("content.toml")
+    replace_in(path, "last_reviewed = 2026-11-21", "last_reviewed = 2020-01-01")
+    replace_in(path, "next_review = 2028-11-21", "next_review = 2021-01-01")
+    message = ("content version 1.0 was due for review on 1 January 2021; review it with a clinician, then "
+               "update leaflet.last_reviewed and next_review")
+    result = run("check")
+    assert result.exit_code == 0
+    assert f"Warning: content.toml:{line_of(path, 'next_review')}: {message}" in result.output.splitlines()
+    made = run("make", "-p", "Ann", "--procedure", "fillers")
+    assert made.exit_code == 0
+    assert made.output.splitlines()[0] == f"Warning: content.toml: {message}"
+    strict = run("make", "-p", "Ann", "--procedure", "fillers", "--strict", "--force")
+    assert strict.exit_code == 1
+    assert strict.output == f"Error: content.toml: {message} (--strict)\n"
+
+
+def test_content_without_a_review_date_is_an_error(run):
+    path = Path("content.toml")
+    replace_in(path, "next_review = 2028-11-21\n", "")
+    result = run("check")
+    assert result.exit_code == 1
+    header = path.read_text(encoding="utf-8").splitlines().index("[leaflet]") + 1
+    assert result.output.splitlines()[0] == (f"content.toml:{header}: leaflet.next_review is missing; add a date "
+                                             "like 2026-11-21 (no quotes)")

@@ -1,0 +1,111 @@
+"""Is the content still fit for patients? Reading level and review dates.
+
+Reading level is the Flesch-Kincaid grade (textstat), measured for every
+content field and for the fixed wording of every template, and summed up per
+procedure and per section. Patient leaflets aim for grade 8 or below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import Content, Locator
+from .wording import Wording, long_date
+
+GRADE_LIMIT = 8.0
+# Fewer words than this give no meaningful grade ("Fillers", "Phone").
+_MIN_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Reading:
+    where: str  # "content.toml:57" or "templates/leaflet.html.j2"
+    field: str  # "procedures.subcision.how" or a section name
+    grade: float
+    words: int
+
+
+@dataclass
+class Audit:
+    fields: list[Reading]  # every field measured
+    sections: list[Reading]  # per procedure, per section, per template
+    warnings: list[str]
+
+
+def audit(content: Content, wording: Wording, *, today: dt.date | None = None) -> Audit:
+    locate = Locator(content.path.read_text(encoding="utf-8"))
+    fields, sections = [], []
+    for section, texts in _content_sections(content):
+        measured = [_reading(f"{content.path}:{locate.line(key) or 1}", ".".join(key), text) for key, text in texts]
+        fields += [r for r in measured if r]
+        whole = _reading(str(content.path), section, " ".join(_sentence(text) for _, text in texts))
+        sections += [whole] if whole else []
+    for name in sorted(wording.env.list_templates(extensions=["j2"])):
+        reading = _reading(wording.source_name(name), name, template_text(wording, name))
+        if reading:
+            fields.append(reading)
+            sections.append(reading)
+    warnings = [f"{r.where}: {r.field} reads at grade {r.grade:.1f}; aim for {GRADE_LIMIT:.0f} or below "
+                "(shorter sentences, shorter words)" for r in fields if r.grade > GRADE_LIMIT]
+    overdue = review_warning(content, today or dt.date.today())
+    if overdue:
+        warnings.append(f"{content.path}:{locate.line(('leaflet', 'next_review'))}: {overdue}")
+    return Audit(fields, sections, warnings)
+
+
+def review_warning(content: Content, today: dt.date) -> str:
+    """What to say when the content is past its review date, else ''."""
+    info = content.leaflet
+    if today <= info.next_review:
+        return ""
+    return (f"content version {info.version} was due for review on {long_date(info.next_review)}; "
+            "review it with a clinician, then update leaflet.last_reviewed and next_review")
+
+
+def template_text(wording: Wording, name: str) -> str:
+    """The fixed wording of a template: its text without Jinja code or HTML tags."""
+    source = Path(wording.source_name(name)).read_text(encoding="utf-8")
+    data = " ".join(value for _, kind, value in wording.env.lex(source) if kind == "data")
+    data = re.sub(r"<(style|script|head)\b.*?</\1>", " ", data, flags=re.S | re.I)
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", data)).split())
+
+
+def _content_sections(content: Content) -> list[tuple[str, list[tuple[tuple[str, ...], str]]]]:
+    """(section name, [(TOML key, text)]) for everything a patient reads."""
+    def items(key, texts):
+        return [((*key, str(i)), text) for i, text in enumerate(texts)]
+
+    sections = [
+        ("introduction", [(("leaflet", "intro"), content.leaflet.intro)]),
+        ("expectations", items(("expectations", "summary"), content.summary)
+         + items(("expectations", "points"), content.expectations)),
+        ("checklist", items(("checklist", "items"), content.checklist)),
+        ("contact", items(("contact", "reasons"), content.contact_reasons)),
+        ("scar types", [(("scars", s.id, "description"), s.description) for s in content.scars.values()]),
+    ]
+    for p in content.procedures.values():
+        key = ("procedures", p.id)
+        texts = [((*key, name), getattr(p, name)) for name in ("what", "how", "suits", "feels_like", "time_in_clinic",
+                                                                "sessions", "back_to_work_note", "full_recovery_note")
+                 if getattr(p, name)]
+        sections.append((f"procedure {p.id}", texts + items((*key, "aftercare"), p.aftercare)))
+    return sections
+
+
+def _sentence(text: str) -> str:
+    """List items are often fragments; end each so items are not read as one long sentence."""
+    text = text.strip()
+    return text if text[-1:] in ".!?:" else text + "."
+
+
+def _reading(where: str, field: str, text: str) -> Reading | None:
+    words = len(text.split())
+    if words < _MIN_WORDS:
+        return None
+    import textstat  # a fifth of a second to load: only `check` needs it
+
+    return Reading(where, field, round(textstat.flesch_kincaid_grade(text), 1), words)
