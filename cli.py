@@ -38,6 +38,7 @@ OPTION_FOR_FIELD = {
     "date": "--date",
     "note": "--note",
     "paper": "--paper",
+    "large_print": "--large-print",
     "email": "--email",
     "dob": "--dob",
     "pdf_password": "--dob",
@@ -175,6 +176,7 @@ def cli():
               help="Read the note from a text file ('-' for standard input).")
 @click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="a4", show_default=True,
               help="Paper size.")
+@click.option("--large-print", is_flag=True, help="Body text 18 pt, for readers with low vision.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="File or folder to write.  [default: output/DATE-NAME.pdf]")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
@@ -187,7 +189,8 @@ def cli():
 @templates_option
 @history_option
 @report_errors
-def make(patient, procedures, scars, clinician, date, note, note_file, paper, output, force, email, dob, strict,
+def make(patient, procedures, scars, clinician, date, note, note_file, paper, large_print, output, force, email, dob,
+         strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
 
@@ -217,6 +220,7 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, ou
         date=date,
         note=note_file.read() if note_file else note,
         paper=paper,
+        large_print=large_print,
     )
     password = _make_password(dob) if delivery.encrypt else None
     with History(history_path) as history:
@@ -365,7 +369,8 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     \b
     Columns (header row required; case and spaces ignored):
       patient, procedures (ids separated by ;)    required
-      patient_id, clinician, date, scars, note, email, paper    optional
+      patient_id, clinician, date, scars, note, email, paper,
+      large_print (yes/no)    optional
       dob (YYYY-MM-DD) or pdf_password    for --email --encrypt
     Bad rows are listed as "row N: ..." and the good rows are still made.
     Leaflets already made from the same inputs are skipped, so a stopped

@@ -158,6 +158,7 @@ def _choices(row: Row, maker: Maker) -> PatientChoices:
         date=row.get("date") or None,
         note=row.get("note"),
         paper=row.get("paper") or None,
+        large_print=row.get("large_print"),
     )
 
 

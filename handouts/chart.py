@@ -31,6 +31,8 @@ class RecoveryChart(Flowable):
         self.primary, self.ink, self.grid = primary, text, grid
         self.label_style = label_style
         self.size = label_style.fontSize
+        # Thick enough for the words drawn inside a bar, in large print too.
+        self.bar = max(_BAR, self.size * 1.1)
         self._laid_out_for = None
 
     # -- layout ------------------------------------------------------
@@ -52,7 +54,7 @@ class RecoveryChart(Flowable):
         for bar in self.chart.bars:
             label = self._paragraph(bar.label, self.label_width)
             lanes = [(lane, self._lane_note(lane)) for lane in (bar.back, bar.full)]
-            lane_heights = [max(_BAR, note.height if note else 0) for _, note in lanes]
+            lane_heights = [max(self.bar, note.height if note else 0) for _, note in lanes]
             height = max(label.height, sum(lane_heights) + _LANE_GAP)
             self.rows.append((label, lanes, lane_heights, height))
         self.legend_height = self.size * 1.6
@@ -91,7 +93,7 @@ class RecoveryChart(Flowable):
                     c.rect(self.plot_x, lane_top - note.height, width + 4, note.height, stroke=0, fill=1)
                     note.drawOn(c, self.plot_x + 2, lane_top - note.height)
                 else:
-                    self._bar(lane, kind, lane_top - _BAR)
+                    self._bar(lane, kind, lane_top - self.bar)
                 lane_top -= lane_height + _LANE_GAP
             y -= height + _ROW_GAP
 
@@ -99,7 +101,7 @@ class RecoveryChart(Flowable):
         c = self.canv
         x = 0
         for kind, label in (("back", self.chart.back_label), ("full", self.chart.full_label)):
-            self._swatch(kind, x, baseline - 2, 26, _BAR)
+            self._swatch(kind, x, baseline - 2, 26, self.bar)
             c.setFillColor(self.ink)
             c.setFont(REGULAR, self.size)
             c.drawString(x + 32, baseline, label)
@@ -110,16 +112,16 @@ class RecoveryChart(Flowable):
         end = days.high if days.high is not None else self.axis_end
         x0, x1 = self.x(days.low), self.x(end)
         width = max(x1 - x0, 3)
-        self._swatch(kind, x0, y, width, _BAR)
+        self._swatch(kind, x0, y, width, self.bar)
         if days.high is None:
-            self._arrow(x0 + width, y + _BAR / 2)
+            self._arrow(x0 + width, y + self.bar / 2)
         c = self.canv
         text_x = x0 + width + (9 if days.high is None else 4)
         c.setFillColor(white)
-        c.rect(text_x, y, stringWidth(lane.text, REGULAR, self.size) + 4, _BAR, stroke=0, fill=1)
+        c.rect(text_x, y, stringWidth(lane.text, REGULAR, self.size) + 4, self.bar, stroke=0, fill=1)
         c.setFillColor(self.ink)
         c.setFont(REGULAR, self.size)
-        c.drawString(text_x + 2, y + 2.5, lane.text)
+        c.drawString(text_x + 2, y + (self.bar - self.size * 0.7) / 2, lane.text)
 
     def _swatch(self, kind: str, x: float, y: float, width: float, height: float):
         c = self.canv
@@ -145,9 +147,9 @@ class RecoveryChart(Flowable):
         c = self.canv
         c.setFillColor(self.primary)
         path = c.beginPath()
-        path.moveTo(x, y + _BAR / 2 + 3)
+        path.moveTo(x, y + self.bar / 2 + 3)
         path.lineTo(x + 7, y)
-        path.lineTo(x, y - _BAR / 2 - 3)
+        path.lineTo(x, y - self.bar / 2 - 3)
         path.close()
         c.drawPath(path, stroke=0, fill=1)
 

@@ -31,6 +31,7 @@ class PatientChoices:
     clinician: str | None = None
     note: str | None = None
     paper: str = "a4"
+    large_print: bool = False
 
 
 def parse_choices(
@@ -43,6 +44,7 @@ def parse_choices(
     clinician: str | None = None,
     note: str | None = None,
     paper: str | None = None,
+    large_print: bool | str = False,
 ) -> PatientChoices:
     """Check every field; raise InvalidChoices listing all that are wrong."""
     problems: list[InputError] = []
@@ -62,10 +64,24 @@ def parse_choices(
         note=check(_note, note),
         date=check(_date, date),
         paper=check(_paper, paper),
+        large_print=check(_yes_no, "large_print", large_print),
     )
     if problems:
         raise InvalidChoices(problems)
     return PatientChoices(**choices)
+
+
+_YES, _NO = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
+
+
+def _yes_no(field: str, value: bool | str) -> bool:
+    """A flag, or a spreadsheet cell meaning yes or no."""
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower()
+    if word not in _YES | _NO:
+        raise InputError(field, f"'{value.strip()}' should be yes or no (or left empty for no)")
+    return word in _YES
 
 
 def normalise_id(value: str) -> str:

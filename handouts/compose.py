@@ -22,6 +22,7 @@ class Leaflet:
     language: str
     clinic: Clinic
     paper: str
+    large_print: bool = False
 
 
 def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
@@ -36,6 +37,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
             date=choices.date,
             note=_paragraphs(choices.note),
         ),
+        large_print=choices.large_print,
         procedures=procedures,
         scars=[content.scars[sid] for sid in choices.scars],
         overall=dict(back_to_work=content.overall_back_to_work, full_recovery=content.overall_full_recovery),
@@ -58,6 +60,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         language=content.leaflet.language,
         clinic=content.clinic,
         paper=choices.paper,
+        large_print=choices.large_print,
     )
 
 

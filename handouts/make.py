@@ -43,7 +43,7 @@ class Maker:
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
         inputs = json.dumps([__version__, self.content_hash, self.template_version, patient_id, choices.name,
                              choices.procedures, choices.scars, choices.clinician, choices.date.isoformat(),
-                             choices.note, choices.paper])
+                             choices.note, choices.paper, choices.large_print])
         return Record(
             patient=choices.name,
             patient_id=patient_id,

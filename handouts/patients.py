@@ -17,7 +17,8 @@ from pathlib import Path
 from .errors import HandoutsError
 
 REQUIRED = ("patient", "procedures")
-OPTIONAL = ("patient_id", "clinician", "date", "scars", "note", "email", "paper", "dob", "pdf_password")
+OPTIONAL = ("patient_id", "clinician", "date", "scars", "note", "email", "paper", "large_print", "dob",
+            "pdf_password")
 COLUMNS = REQUIRED + OPTIONAL
 _DELIMITERS = (",", ";", "\t")
 

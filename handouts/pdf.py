@@ -63,6 +63,10 @@ class Typography:
     furniture: float = 10.5
 
 
+# Large print: body text well over 16 pt, everything else scaled with it.
+LARGE_PRINT = Typography(body=18, small=16, h1=30, h2=24, h3=20, furniture=12.5)
+
+
 class _Styles:
     """Paragraph styles for one brand and one type scale."""
 
@@ -104,10 +108,10 @@ class _Styles:
 _styles = functools.lru_cache(maxsize=16)(_Styles)
 
 
-def render_pdf(leaflet: Leaflet, *, invariant: bool = False, type_scale: Typography = Typography()) -> bytes:
+def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     """The leaflet as PDF bytes. `invariant` makes builds byte-identical."""
     fonts.register()
-    styles = _styles(leaflet.clinic.colours, type_scale)
+    styles = _styles(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography())
     page_size = PAGE_SIZES[leaflet.paper]
     furniture = _Furniture(leaflet, styles, page_size)
     buffer = io.BytesIO()
@@ -327,30 +331,60 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
 
 def _table(table: Table, styles: _Styles, width: float) -> RLTable:
     columns = len(table.header)
+    rows = [list(row) + [()] * (columns - len(row)) for row in table.rows]
     # The first column names things: wide enough for its longest word
     # (bold), so no treatment name is split mid-word.
-    longest = max(stringWidth(word, fonts.BOLD, styles.type.small)
-                  for row in (table.header, *table.rows) if row
-                  for word in plain_text(row[0]).split() or [""])
-    first = min(max(width * 1.4 / (columns + 0.4), longest + 14), width * 0.4)
+    first = min(max(width * 1.4 / (columns + 0.4), _longest_word([r[0] for r in [table.header, *rows]], styles.type.small) + 14),
+                width * 0.4)
     widths = [first] + [(width - first) / (columns - 1)] * (columns - 1) if columns > 1 else [width]
-    rows = [[paragraph(markup(cell), styles.header_cell) for cell in table.header]]
-    for row in table.rows:
-        cells = list(row) + [()] * (columns - len(row))
-        rows.append([paragraph(markup(cell), styles.cell) for cell in cells[:columns]])
-    result = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    result.setStyle(TableStyle([
-        # Cells are paragraphs, but Table still selects its own default font.
-        ("FONT", (0, 0), (-1, -1), fonts.REGULAR, styles.type.small),
-        ("BACKGROUND", (0, 0), (-1, 0), styles.accent),
-        ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.primary),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.5, _GRID),
-        ("BOX", (0, 0), (-1, -1), 0.8, styles.primary),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-    ]))
+    fits = all(_longest_word([table.header[i], *(r[i] for r in rows)], styles.type.small) + 12 <= widths[i] for i in range(columns))
+    if fits:
+        cells = [[paragraph(markup(cell), styles.header_cell) for cell in table.header]]
+        cells += [[paragraph(markup(cell), styles.cell) for cell in row[:columns]] for row in rows]
+        result = RLTable(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        result.setStyle(TableStyle(_TABLE_LOOK + [
+            ("BACKGROUND", (0, 0), (-1, 0), styles.accent),
+            ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.primary),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.5, _GRID),
+            ("BOX", (0, 0), (-1, -1), 0.8, styles.primary),
+        ]))
+    else:
+        result = _stacked_table(table.header, rows, styles, width)
+    result.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, styles.type.small)]))
     result.spaceAfter = styles.type.body * 0.8
     return result
+
+
+# Cells are paragraphs, but Table still selects its own default font (set per table).
+_TABLE_LOOK = [
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 6),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ("TOPPADDING", (0, 0), (-1, -1), 5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+]
+
+
+def _stacked_table(header, rows, styles: _Styles, width: float) -> RLTable:
+    """Too many columns for the type size (large print): one block per row,
+    its name across the top and each column's heading beside its value."""
+    label_width = min(max(stringWidth(plain_text(h), fonts.BOLD, styles.type.small) for h in header[1:]) + 14,
+                      width * 0.45)
+    cells, look = [], list(_TABLE_LOOK)
+    for row in rows:
+        top = len(cells)
+        cells.append([paragraph(markup(row[0]), styles.header_cell), ""])
+        cells += [[paragraph(markup(h), styles.header_cell), paragraph(markup(v), styles.cell)]
+                  for h, v in zip(header[1:], row[1:])]
+        look += [("SPAN", (0, top), (1, top)), ("BACKGROUND", (0, top), (1, top), styles.accent),
+                 ("BOX", (0, top), (1, len(cells) - 1), 0.8, styles.primary),
+                 ("LINEBELOW", (0, top), (1, len(cells) - 2), 0.5, _GRID)]
+    result = RLTable(cells, colWidths=[label_width, width - label_width], hAlign="LEFT")
+    result.setStyle(TableStyle(look))
+    return result
+
+
+def _longest_word(cells, size: float) -> float:
+    """Width of the longest word in these cells, in bold (the widest case)."""
+    return max((stringWidth(word, fonts.BOLD, size) for cell in cells
+                for word in plain_text(cell).split()), default=0)

@@ -124,7 +124,8 @@ def test_unknown_columns_warn_once(run):
     assert result.exit_code == 0
     warnings = [line for line in result.output.splitlines() if line.startswith("Warning")]
     assert warnings == ["Warning: patients.csv: ignoring unknown columns 'colour', 'shoe_size'; known columns: "
-                        "patient, procedures, patient_id, clinician, date, scars, note, email, paper, dob, pdf_password"]
+                        "patient, procedures, patient_id, clinician, date, scars, note, email, paper, large_print, dob, "
+                        "pdf_password"]
 
 
 def test_duplicate_rows_are_made_once(run):
