@@ -56,6 +56,10 @@ templates_option = click.option(
     show_default=True, envvar="HANDOUTS_TEMPLATES", help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
 
 
+FORMATS = {"pdf": ("pdf",), "html": ("html",), "both": ("pdf", "html")}
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="pdf", show_default=True,
+    help="PDF for printing, an accessible HTML page (one self-contained file), or both.")
 strict_option = click.option("--strict", is_flag=True,
                              help="Refuse to work from content that is past its review date.")
 
@@ -177,6 +181,7 @@ def cli():
 @click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="a4", show_default=True,
               help="Paper size.")
 @click.option("--large-print", is_flag=True, help="Body text 18 pt, for readers with low vision.")
+@format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="File or folder to write.  [default: output/DATE-NAME.pdf]")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
@@ -189,8 +194,8 @@ def cli():
 @templates_option
 @history_option
 @report_errors
-def make(patient, procedures, scars, clinician, date, note, note_file, paper, large_print, output, force, email, dob,
-         strict,
+def make(patient, procedures, scars, clinician, date, note, note_file, paper, large_print, fmt, output, force, email,
+         dob, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
 
@@ -202,8 +207,12 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, la
     """
     if note is not None and note_file is not None:
         raise click.UsageError("Give the note with --note or --note-file, not both.")
-    if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
-        raise click.BadParameter(f"'{output}' must end in .pdf, or be an existing folder", param_hint="'--output'")
+    formats = FORMATS[fmt]
+    suffix = f".{formats[0]}"
+    if output is not None and not output.is_dir() and output.suffix.lower() != suffix:
+        raise click.BadParameter(f"'{output}' must end in {suffix}, or be an existing folder", param_hint="'--output'")
+    if delivery.encrypt and "html" in formats:
+        raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
     if delivery.encrypt and not email:
         raise click.UsageError("--encrypt is for emailed leaflets; add --email ADDRESS.")
     address = check_address(email) if email is not None else ""
@@ -224,10 +233,10 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, la
     )
     password = _make_password(dob) if delivery.encrypt else None
     with History(history_path) as history:
-        path = make_leaflet(maker, choices, history, output, force=force, email=address)
-        click.echo(path)
+        paths = make_leaflet(maker, choices, history, output, force=force, email=address, formats=formats)
+        click.echo("\n".join(str(path) for path in paths))
         if address:
-            mail = letter(maker, path, label=path.name, name=choices.name, address=address, password=password)
+            mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
 
@@ -356,13 +365,14 @@ def check(strict, fmt, content_path, templates_dir):
 @click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
 @click.option("--email", "email", is_flag=True, help="Email each leaflet to the address in the email column.")
+@format_option
 @strict_option
 @delivery_options
 @content_option
 @templates_option
 @history_option
 @report_errors
-def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, strict,
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, fmt, strict,
           delivery, content_path, templates_dir, history_path):
     """Make a leaflet for every row of a CSV patient list.
 
@@ -382,10 +392,16 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
             click.echo(f"Warning: {warning}", err=True)
     if delivery.encrypt and not email:
         raise click.UsageError("--encrypt is for emailed leaflets; add --email.")
+    formats = FORMATS[fmt]
+    if delivery.encrypt and "html" in formats:
+        raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
+    if print_file and "pdf" not in formats:
+        raise click.UsageError("--print-file needs PDF leaflets; use --format pdf or both.")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
     with History(history_path) as history:
-        plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt)
+        plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt,
+                          formats=formats)
         for line in plan.duplicates + plan.warnings if not quiet else ():
             click.echo(f"Warning: {line}", err=True)
         for problem in plan.problems:
@@ -393,7 +409,8 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
         if dry_run:
             for job in plan.jobs:
                 to = f", email to {job.record.email}" if email and job.record.email else ""
-                click.echo(f"row {job.row}: {job.path} ({job.action}{to})")
+                files = " and ".join(str(file) for file in job.files.values())
+                click.echo(f"row {job.row}: {files} ({job.action}{to})")
             click.echo(f"Dry run: {len(plan.to_make)} to write, {len(plan.jobs) - len(plan.to_make)} up to date, "
                        f"{len(plan.problems)} failed; nothing written.")
         else:

@@ -33,6 +33,12 @@ class Job:
     record: Record
     action: str  # "new", "rebuild" or "up to date"
     password: tuple[str, str] | None = None  # for an encrypted email: (password, where it came from)
+    formats: tuple[str, ...] = ("pdf",)
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """The file of each format; `path` is the PDF's (or the only one's)."""
+        return {fmt: self.path.with_suffix(f".{fmt}") for fmt in self.formats}
 
 
 @dataclass
@@ -65,7 +71,7 @@ class Outcome:
 
 
 def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool,
-               email: bool = False, encrypt: bool = False) -> Plan:
+               email: bool = False, encrypt: bool = False, formats: tuple[str, ...] = ("pdf",)) -> Plan:
     """Check every row and decide what each one needs; draw nothing yet.
 
     With `email`, a row's address (and with `encrypt` its PDF password) is
@@ -86,16 +92,21 @@ def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir
             plan.problems.append(f"row {row.number}: " + "; ".join(_describe(p) for p in exc.problems))
             continue
         patient_id = row.get("patient_id")
-        path = _unique_path(output_dir, choices, patient_id, taken)
+        path = _unique_path(output_dir, choices, patient_id, taken).with_suffix(f".{formats[0]}")
         record = maker.record(choices, patient_id, address)
-        action = _action(path, record, history, force)
-        if action is None:
-            plan.problems.append(f"row {row.number}: {path} already exists and was not made by handouts; "
+        actions = {file: _action(file, record, history, force) for file in
+                   (path.with_suffix(f".{fmt}") for fmt in formats)}
+        if None in actions.values():
+            theirs = next(file for file, action in actions.items() if action is None)
+            plan.problems.append(f"row {row.number}: {theirs} already exists and was not made by handouts; "
                                  "move it away or use --force")
             continue
+        # Files that exist here are handouts' own, so a mix is rebuilt over them.
+        kinds = set(actions.values())
+        action = kinds.pop() if len(kinds) == 1 else "rebuild"
         if action == "up to date" and address:
             history.set_email(path, address)
-        plan.jobs.append(Job(row.number, choices, patient_id, path, record, action, password))
+        plan.jobs.append(Job(row.number, choices, patient_id, path, record, action, password, formats))
     return plan
 
 
@@ -105,12 +116,13 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
     outcome = Outcome(planned=plan.jobs)
     started = time.perf_counter()
     for folder in {job.path.parent for job in plan.jobs}:
-        remove_stale_parts(folder, {job.path.name for job in plan.jobs})
+        remove_stale_parts(folder, {file.name for job in plan.jobs for file in job.files.values()})
     for job, result in zip(plan.to_make, _render_all(plan.to_make, maker, jobs)):
         try:
             if isinstance(result, Exception):
                 raise result
-            history.write_leaflet(job.path, result, job.record, overwrite=force or job.action == "rebuild")
+            for fmt, data in result.items():
+                history.write_leaflet(job.files[fmt], data, job.record, overwrite=force or job.action == "rebuild")
             outcome.written.append(job)
         except Exception as exc:  # one bad leaflet must not stop the others
             outcome.failed[job.row] = f"row {job.row}: {exc}"
@@ -200,21 +212,21 @@ def _start_worker(maker_args: tuple) -> None:
     _worker_maker = Maker(content_path, templates_dir, invariant=invariant)
 
 
-def _render(choices: PatientChoices, maker: Maker | None = None) -> bytes | Exception:
+def _render(task: tuple[PatientChoices, tuple[str, ...]], maker: Maker | None = None) -> dict | Exception:
     try:
-        return (maker or _worker_maker).render(choices)
+        return (maker or _worker_maker).render(*task)
     except Exception as exc:  # reported against its row; the batch goes on
         return exc
 
 
-def _render_all(jobs: list[Job], maker: Maker, processes: int) -> Iterator[bytes | Exception]:
-    choices = [job.choices for job in jobs]
+def _render_all(jobs: list[Job], maker: Maker, processes: int) -> Iterator[dict | Exception]:
+    tasks = [(job.choices, job.formats) for job in jobs]
     if processes <= 1 or len(jobs) < 2:
-        yield from (_render(c, maker) for c in choices)
+        yield from (_render(task, maker) for task in tasks)
         return
     with ProcessPoolExecutor(max_workers=processes, initializer=_start_worker, initargs=(maker.args,)) as pool:
         try:
-            yield from pool.map(_render, choices, chunksize=4)
+            yield from pool.map(_render, tasks, chunksize=4)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

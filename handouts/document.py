@@ -76,6 +76,8 @@ class Chart:
     back_label: str
     full_label: str
     bars: tuple[Bar, ...]
+    rows_label: str = ""  # heads the row names when the chart is given as a table
+    table_caption: str = ""  # says how to read it then (there are no bars)
 
 
 Block = Heading | Paragraph | ItemList | Table | Chart
@@ -98,7 +100,8 @@ class Document:
                 case Table(header=header, rows=rows):
                     parts.extend(plain_text(c) for row in (header, *rows) for c in row)
                 case Chart():
-                    parts += [block.caption, block.axis, block.back_label, block.full_label]
+                    parts += [block.caption, block.axis, block.back_label, block.full_label, block.rows_label,
+                              block.table_caption]
                     parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
         return "\n".join(parts)
 
@@ -252,7 +255,7 @@ class _Parser(HTMLParser):
         if not self.bars:
             self.fail("<chart> has no <bar> rows")
         return Chart(attributes["caption"], attributes["axis"], attributes["back"], attributes["full"],
-                     tuple(self.bars))
+                     tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""))
 
     def bar(self, attributes: dict) -> Bar:
         if not attributes.get("label"):

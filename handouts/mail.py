@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -34,8 +35,8 @@ class Letter:
 
     @property
     def stem(self) -> str:
-        """The attached leaflet's file name without .pdf: names the outbox file."""
-        return self.message.get_payload()[-1].get_filename().removesuffix(".pdf")
+        """The attached leaflet's file name without its suffix: names the outbox file."""
+        return Path(next(self.message.iter_attachments()).get_filename()).stem
 
 
 SUBJECT_TEMPLATE = "email-subject.txt.j2"
@@ -83,9 +84,9 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def compose_message(content: Content, wording: Wording, *, name: str, address: str, filename: str,
-                    pdf: bytes, password: tuple[str, str] | None = None) -> EmailMessage:
-    """The message for one patient, with the leaflet attached as `filename`.
+def compose_message(content: Content, wording: Wording, *, name: str, address: str, attachments: dict[str, bytes],
+                    password: tuple[str, str] | None = None) -> EmailMessage:
+    """The message for one patient, with the leaflet files attached ({file name: data}).
 
     `password` is (password, "dob" or "agreed") when `pdf` is encrypted: the
     email says how to open it, and is checked never to contain the password.
@@ -95,7 +96,8 @@ def compose_message(content: Content, wording: Wording, *, name: str, address: s
     # The worked example must never be the patient's own date of birth.
     example = next(day for day in (dt.date(1990, 3, 5), dt.date(1990, 3, 6)) if day.strftime("%d%m%Y") != secret)
     context = dict(patient=name, clinic=clinic, title=content.leaflet.title, language=content.leaflet.language,
-                   encrypted=bool(password), password_from=source, filename=filename,
+                   encrypted=bool(password), password_from=source, filename=next(iter(attachments)),
+                   html_copy=any(name.endswith(".html") for name in attachments),
                    example_date=example, example_password=example.strftime("%d%m%Y"))
     text = wording.render(TEXT_TEMPLATE, **context)
     html = wording.render(HTML_TEMPLATE, **context)
@@ -110,7 +112,11 @@ def compose_message(content: Content, wording: Wording, *, name: str, address: s
     message["Message-ID"] = make_msgid(domain=clinic.email.rpartition("@")[2] or None)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    for filename, data in attachments.items():
+        if filename.endswith(".html"):
+            message.add_attachment(data, maintype="text", subtype="html", filename=filename)
+        else:
+            message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
     return message
 
 

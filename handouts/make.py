@@ -10,12 +10,16 @@ from . import __version__
 from .choices import PatientChoices
 from .compose import compose
 from .content import load_content
+from .errors import OutputExistsError
 from .history import History, Record
 from .output import default_path
+from .html import render_html
 from .pdf import render_pdf
 from .wording import Wording
 
 DEFAULT_OUTPUT_DIR = Path("output")
+# What --format can ask for, and the renderer of each: one composed leaflet, many forms.
+RENDERERS = {"pdf": render_pdf, "html": lambda leaflet, invariant: render_html(leaflet).encode("utf-8")}
 
 
 class Maker:
@@ -37,8 +41,10 @@ class Maker:
             [p.relative_to(self.wording.folder).as_posix().encode() + b"\0" + p.read_bytes()
              for p in sorted(self.wording.folder.rglob("*")) if p.is_file()])[:12]
 
-    def render(self, choices: PatientChoices) -> bytes:
-        return render_pdf(compose(self.content, self.wording, choices), invariant=self.invariant)
+    def render(self, choices: PatientChoices, formats: tuple[str, ...] = ("pdf",)) -> dict[str, bytes]:
+        """The leaflet in each of `formats` ("pdf", "html"), composed once."""
+        leaflet = compose(self.content, self.wording, choices)
+        return {fmt: RENDERERS[fmt](leaflet, invariant=self.invariant) for fmt in formats}
 
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
         inputs = json.dumps([__version__, self.content_hash, self.template_version, patient_id, choices.name,
@@ -59,16 +65,23 @@ class Maker:
 
 
 def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output: Path | None = None,
-                 *, force: bool = False, email: str = "") -> Path:
-    """Draw, write and record one leaflet; return the path written.
+                 *, force: bool = False, email: str = "", formats: tuple[str, ...] = ("pdf",)) -> list[Path]:
+    """Draw, write and record one leaflet in each format; return the paths written.
 
     `output` may be a file, a folder (the default name goes inside it) or
-    None for output/<date>-<name>.pdf.
+    None for output/<date>-<name>.pdf; other formats go beside it (.html).
     """
     if output is None or output.is_dir():
         output = default_path(output or DEFAULT_OUTPUT_DIR, choices.date, choices.name)
-    history.write_leaflet(output, maker.render(choices), maker.record(choices, email=email), overwrite=force)
-    return output
+    paths = {fmt: output.with_suffix(f".{fmt}") for fmt in formats}
+    if not force:
+        for path in paths.values():
+            if path.exists():
+                raise OutputExistsError(path)
+    record = maker.record(choices, email=email)
+    for fmt, data in maker.render(choices, formats).items():
+        history.write_leaflet(paths[fmt], data, record, overwrite=force)
+    return list(paths.values())
 
 
 def _digest(parts: list[bytes]) -> str:

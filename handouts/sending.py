@@ -16,19 +16,26 @@ from .mail import Letter, compose_message, encrypt_pdf
 from .make import Maker
 
 
-def letter(maker: Maker, path: Path, *, label: str, name: str, address: str, sha256: str | None = None,
+def letter(maker: Maker, paths: list[Path], *, label: str, name: str, address: str, sha256: str | None = None,
            password: tuple[str, str] | None = None) -> Letter:
-    """The message carrying the leaflet at `path`; `password` is (password, where it came from)."""
-    try:
-        pdf = path.read_bytes()
-    except OSError as exc:
-        raise HandoutsError(f"{label}: cannot read {path}: {exc.strerror or exc}; make the leaflet again") from None
-    made = hashlib.sha256(pdf).hexdigest()
+    """The message carrying the leaflet files at `paths` (its PDF and/or HTML).
+
+    The first file is the one recorded, checked against `sha256` when given;
+    `password` is (password, where it came from) to encrypt the PDF.
+    """
+    files = {}
+    for path in paths:
+        try:
+            files[path] = path.read_bytes()
+        except OSError as exc:
+            raise HandoutsError(f"{label}: cannot read {path}: {exc.strerror or exc}; make the leaflet again") from None
+    made = hashlib.sha256(files[paths[0]]).hexdigest()
     if sha256 is not None and made != sha256:
-        raise HandoutsError(f"{label}: {path} has changed since it was made; make the leaflet again")
-    attachment = encrypt_pdf(pdf, password[0]) if password else pdf
-    message = compose_message(maker.content, maker.wording, name=name, address=address, filename=path.name,
-                              pdf=attachment, password=password)
+        raise HandoutsError(f"{label}: {paths[0]} has changed since it was made; make the leaflet again")
+    if password:
+        files = {path: encrypt_pdf(data, password[0]) if path.suffix == ".pdf" else data for path, data in files.items()}
+    message = compose_message(maker.content, maker.wording, name=name, address=address,
+                              attachments={path.name: data for path, data in files.items()}, password=password)
     return Letter(label=label, sha256=made, address=address, message=message, encrypted=bool(password))
 
 
@@ -42,7 +49,7 @@ def letters_from_history(maker: Maker, history: History, *, patient: str | None,
             if not encrypt and history.was_encrypted(row["sha256"], row["email"]):
                 raise HandoutsError(f"{label}: was to be sent encrypted before; add --encrypt")
             password = password_for(label) if encrypt else None
-            letters.append(letter(maker, Path(row["path"]), label=label, name=row["patient"], address=row["email"],
+            letters.append(letter(maker, [Path(row["path"])], label=label, name=row["patient"], address=row["email"],
                                   sha256=row["sha256"], password=password))
         except HandoutsError as exc:
             problems.append(str(exc))
@@ -56,7 +63,7 @@ def letters_for_batch(maker: Maker, plan, outcome) -> tuple[list[Letter], list[s
     for job in plan.jobs:
         if job.row in made and job.record.email:
             try:
-                letters.append(letter(maker, job.path, label=f"row {job.row}", name=job.choices.name,
+                letters.append(letter(maker, list(job.files.values()), label=f"row {job.row}", name=job.choices.name,
                                       address=job.record.email, password=job.password))
             except HandoutsError as exc:
                 problems.append(str(exc))

@@ -1,0 +1,144 @@
+"""Drawing a composed leaflet as one accessible, self-contained HTML page.
+
+The same blocks as the PDF, so the wording has one source: real headings,
+lists, tables with header cells, the chart as a data table with a caption,
+the page language, the brand colours, print CSS, and the logo inlined so the
+file opens offline. Every piece of text is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from html import escape
+
+from .compose import Leaflet
+from .document import Chart, Heading, Inline, ItemList, Paragraph, Table
+
+_CSS = """
+:root {{ --primary: {primary}; --accent: {accent}; --text: {text}; }}
+html {{ font-size: {size}px; }}
+body {{ margin: 0 auto; max-width: 46rem; padding: 1rem 1.25rem 2rem; color: var(--text); background: #fff;
+  font-family: "DejaVu Sans", Verdana, Arial, sans-serif; line-height: 1.5; }}
+header.brand {{ display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap;
+  border-bottom: 2px solid var(--primary); padding-bottom: 0.5rem; margin-bottom: 1rem; }}
+header.brand img {{ width: 3rem; height: 3rem; }}
+header.brand p {{ margin: 0; font-size: 0.85rem; }}
+header.brand .clinic {{ font-size: 1.2rem; font-weight: bold; color: var(--primary); }}
+header.brand .contact {{ margin-left: auto; text-align: right; }}
+h1, h2 {{ color: var(--primary); line-height: 1.2; }}
+h1 {{ font-size: 1.8rem; }} h2 {{ font-size: 1.35rem; margin-top: 1.6em; }} h3 {{ font-size: 1.1rem; }}
+p.note {{ background: var(--accent); padding: 0.6rem 0.8rem; }}
+p.small, footer p {{ font-size: 0.9rem; }}
+ul.checklist {{ list-style: none; padding-left: 0.2rem; }}
+ul.checklist li::before {{ content: "\\2610\\00a0\\00a0"; font-size: 1.2em; }}
+li {{ margin-bottom: 0.35em; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.8rem 0 1.2rem; font-size: 0.9rem; }}
+caption {{ caption-side: bottom; text-align: left; padding-top: 0.4rem; }}
+th, td {{ border: 1px solid #AEB9BB; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }}
+thead th {{ background: var(--accent); border-bottom: 2px solid var(--primary); }}
+footer {{ border-top: 2px solid var(--primary); margin-top: 2rem; padding-top: 0.5rem; }}
+@media print {{
+  @page {{ size: {paper}; margin: 15mm 18mm; }}
+  body {{ max-width: none; padding: 0; }}
+  h1, h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
+  tr, li, p.note, figure {{ break-inside: avoid; page-break-inside: avoid; }}
+  a {{ color: inherit; text-decoration: none; }}
+}}
+"""
+_PAPER = {"a4": "A4", "letter": "letter"}
+
+
+def render_html(leaflet: Leaflet) -> str:
+    clinic, colours = leaflet.clinic, leaflet.clinic.colours
+    css = _CSS.format(primary=colours.primary, accent=colours.accent, text=colours.text,
+                      size=22 if leaflet.large_print else 18, paper=_PAPER[leaflet.paper])
+    body = "\n".join(_block(block) for block in leaflet.document.blocks)
+    # "Page X of Y" means nothing on a web page.
+    footer = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
+    contact = "<br>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website) if x)
+    return f"""<!DOCTYPE html>
+<html lang="{escape(leaflet.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(leaflet.title)}</title>
+<style>{css}</style>
+</head>
+<body>
+<header class="brand">
+{_logo(leaflet)}<div><p class="clinic">{escape(clinic.name)}</p><p>{escape(clinic.address)}</p></div>
+<p class="contact">{contact}</p>
+</header>
+<main>
+{body}
+</main>
+<footer>
+{footer}
+</footer>
+</body>
+</html>
+"""
+
+
+def _logo(leaflet: Leaflet) -> str:
+    logo = leaflet.clinic.logo
+    if logo is None:
+        return ""
+    kind = mimetypes.guess_type(logo.name)[0] or "image/png"
+    data = base64.b64encode(logo.read_bytes()).decode("ascii")
+    # The clinic's name is printed right beside it: the image adds nothing to read.
+    return f'<img src="data:{kind};base64,{data}" alt="" width="48" height="48">\n'
+
+
+def _block(block) -> str:
+    match block:
+        case Heading(level=level, runs=runs):
+            return f"<h{level}>{_inline(runs)}</h{level}>"
+        case Paragraph():
+            return _paragraph(block)
+        case ItemList(items=items, checklist=checklist):
+            kind = ' class="checklist"' if checklist else ""
+            return f"<ul{kind}>\n" + "\n".join(f"<li>{_inline(item)}</li>" for item in items) + "\n</ul>"
+        case Table():
+            return _table(block)
+        case Chart():
+            return _chart(block)
+    raise TypeError(f"no HTML for {type(block).__name__}")
+
+
+def _paragraph(paragraph: Paragraph) -> str:
+    kind = f' class="{paragraph.role}"' if paragraph.role != "body" else ""
+    return f"<p{kind}>{_inline(paragraph.runs)}</p>"
+
+
+def _table(table: Table) -> str:
+    head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in table.header)
+    rows = []
+    for row in table.rows:
+        first, *rest = row
+        rows.append(f'<tr><th scope="row">{_inline(first)}</th>' + "".join(f"<td>{_inline(c)}</td>" for c in rest)
+                    + "</tr>")
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+def _chart(chart: Chart) -> str:
+    """The recovery chart as the data it shows: a table, its caption saying how to read it."""
+    head = (f'<th scope="col">{escape(chart.rows_label)}</th><th scope="col">{escape(chart.back_label)}</th>'
+            f'<th scope="col">{escape(chart.full_label)}</th>')
+    rows = [f'<tr><th scope="row">{escape(bar.label)}</th><td>{escape(bar.back.text)}</td>'
+            f"<td>{escape(bar.full.text)}</td></tr>" for bar in chart.bars]
+    return (f'<table class="chart">\n<caption>{escape(chart.table_caption or chart.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n'
+            "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
+
+
+def _inline(runs: Inline) -> str:
+    out = []
+    for run in runs:
+        if run.field:
+            continue
+        if run.text == "\n":
+            out.append("<br>")
+        else:
+            out.append(f"<strong>{escape(run.text)}</strong>" if run.bold else escape(run.text))
+    return "".join(out)

@@ -1,0 +1,178 @@
+"""The accessible HTML version: same content as the PDF, real structure, a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, flat, pdf_text
+
+CHOICES = ["--patient", "Zoë <b>O'Brien</b> & Co", "--procedure", "subcision", "--procedure", "fractional-laser",
+           "--procedure", "dermabrasion", "--scar", "rolling", "--clinician", "Dr Ana Silva",
+           "--note", "See you in four weeks.\n\nBring your cream."]
+
+
+class Outline(HTMLParser):
+    """What a screen reader navigates by: headings, tables, lists, and all the text."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.headings, self.text = [], [], []
+        self.tags, self.attrs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        self.tags.append(tag)
+        self.attrs.append((tag, dict(attrs)))
+        if tag in ("h1", "h2", "h3"):
+            self.headings.append([tag, ""])
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if "style" in self.stack or "title" in self.stack:
+            return
+        self.text.append(data)
+        if self.stack and self.stack[-1] in ("h1", "h2", "h3", "strong") and self.headings \
+                and any(t in ("h1", "h2", "h3") for t in self.stack[-2:]):
+            self.headings[-1][1] += data
+
+
+def outline(path: Path) -> Outline:
+    parsed = Outline()
+    parsed.feed(path.read_text(encoding="utf-8"))
+    return parsed
+
+
+@pytest.fixture
+def both(run):
+    result = run("make", *CHOICES, "--format", "both", "-o", "leaflet.pdf")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["leaflet.pdf", "leaflet.html"]
+    return Path("leaflet.pdf"), Path("leaflet.html")
+
+
+def test_html_has_the_same_sections_and_figures_as_the_pdf(both):
+    pdf, page = both
+    parsed = outline(page)
+    sections = [text.strip() for tag, text in parsed.headings if tag == "h2"]
+    (top, level_two) = PdfReader(pdf).outline
+    assert [text.strip() for tag, text in parsed.headings if tag == "h1"] == [top.title]
+    assert sections == [item.title for item in level_two] and len(sections) == 9
+    html_text, pdf_words = flat(" ".join(parsed.text)), flat(pdf_text(pdf))
+    for figure in set(re.findall(r"\d+ to \d+ days|\d+ days or more|\d+ to \d+ percent", pdf_words)):
+        assert figure in html_text
+    for fact in ("Quicker than laser resurfacing", "See you in four weeks.", "Bring your cream.",
+                 "Version 1.0", "Next review due 21 November 2028"):
+        assert fact in html_text and fact in pdf_words
+    assert "Page 1 of" in pdf_words and "Page" not in html_text.split("Next review due")[-1]
+
+
+def test_html_is_structured_and_self_contained(both):
+    _, page = both
+    source = page.read_text(encoding="utf-8")
+    parsed = outline(page)
+    assert re.search(r'<html lang="en-GB">', source)
+    assert [tag for tag, _ in parsed.headings][:2] == ["h1", "h2"]
+    assert {"main", "header", "footer", "table", "thead", "th", "ul", "li", "caption"} <= set(parsed.tags)
+    assert all(a.get("scope") in ("col", "row") for tag, a in parsed.attrs if tag == "th")
+    images = [a for tag, a in parsed.attrs if tag == "img"]
+    assert images and all(a["src"].startswith("data:image/png;base64,") for a in images)
+    # Nothing fetched from elsewhere: it opens offline.
+    assert not re.search(r'(src|href)="(https?:)?//', source) and "<link" not in source and "<script" not in source
+    assert "@media print" in source and "#1D5C63" in source
+    # The chart as data: a table with a caption, one row per treatment and the general row.
+    chart = source[source.index('<table class="chart">'):]
+    chart = chart[:chart.index("</table>")]
+    assert "<caption>" in chart and chart.count('<th scope="row">') == 4
+    # The patient's name is text, never markup.
+    assert "Zoë &lt;b&gt;O&#x27;Brien&lt;/b&gt; &amp; Co" in source and "<b>O'Brien" not in source
+
+
+def test_batch_format_both_and_html_only(run):
+    Path("patients.csv").write_text("patient,procedures,large_print\nSam,subcision,yes\nAnn,fillers,\n",
+                                    encoding="utf-8")
+    result = run("batch", "patients.csv", "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in Path("output").glob("2*")) == [".html", ".html"]
+    again = run("batch", "patients.csv", "--format", "both")
+    assert again.exit_code == 0, again.output
+    assert "Written 2, skipped 0" in again.output
+    assert sorted(p.suffix for p in Path("output").glob("2*")) == [".html", ".html", ".pdf", ".pdf"]
+    assert "Written 0, skipped 2" in run("batch", "patients.csv", "--format", "both").output
+    (sam,) = Path("output").glob("*-sam.html")
+    assert "font-size: 22px" in sam.read_text(encoding="utf-8")  # large print
+    assert "Large print version" in sam.read_text(encoding="utf-8")
+    refused = run("batch", "patients.csv", "--format", "html", "--print-file", "p.pdf")
+    assert refused.exit_code == 2
+    assert refused.output.endswith("Error: --print-file needs PDF leaflets; use --format pdf or both.\n")
+
+
+def test_emailed_with_format_both_attaches_the_html_too(run):
+    result = run("make", *CHOICES, "--format", "both", "--email", "zoe@example.com")
+    assert result.exit_code == 0, result.output
+    from email import message_from_bytes, policy
+
+    (eml,) = Path("output/outbox").glob("*.eml")
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    parts = {p.get_filename(): p for p in message.iter_attachments()}
+    (pdf,) = Path("output").glob("*.pdf")
+    (page,) = Path("output").glob("*.html")
+    assert parts[pdf.name].get_content() == pdf.read_bytes()
+    assert parts[page.name].get_content_type() == "text/html"
+    assert parts[page.name].get_payload(decode=True) == page.read_bytes()
+    assert "also attached it as a web page" in message.get_body(("plain",)).get_content()
+
+
+# -- a real browser ---------------------------------------------------------------
+
+AXE = Path(os.environ.get("HANDOUTS_AXE_JS", ROOT / "tests" / ".axe" / "node_modules" / "axe-core" / "axe.min.js"))
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and DRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (apt-get install chromium "
+                    "chromium-driver); .ci/run installs them")
+    if not AXE.is_file():
+        pytest.skip(f"axe-core not found at {AXE} (npm install --prefix tests/.axe axe-core@4); .ci/run installs it")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--no-first-run"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_html_in_a_real_browser_has_no_console_errors_and_no_serious_axe_violations(run, browser, large):
+    result = run("make", *CHOICES, "--format", "html", "-o", "leaflet.html", *(["--large-print"] if large else []))
+    assert result.exit_code == 0, result.output
+    browser.get(Path("leaflet.html").resolve().as_uri())
+    assert browser.title == "Treating acne scars"
+    errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    report = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', description: String(e), nodes: []}]));")
+    serious = [f"{v['id']} ({v['impact']}): {v['description']}" for v in report
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    # Text really is bigger in large print.
+    size = browser.execute_script("return parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    assert size >= (22 if large else 18)
