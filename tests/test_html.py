@@ -93,6 +93,7 @@ def test_html_is_structured_and_self_contained(both):
     chart = source[source.index('<table class="chart">'):]
     chart = chart[:chart.index("</table>")]
     assert "<caption>" in chart and chart.count('<th scope="row">') == 4
+    assert '<th scope="col">Treatment</th>' in chart and "bar" not in chart  # no bars to read about here
     # The patient's name is text, never markup.
     assert "Zoë &lt;b&gt;O&#x27;Brien&lt;/b&gt; &amp; Co" in source and "<b>O'Brien" not in source
 
