@@ -211,10 +211,7 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, la
     suffix = f".{formats[0]}"
     if output is not None and not output.is_dir() and output.suffix.lower() != suffix:
         raise click.BadParameter(f"'{output}' must end in {suffix}, or be an existing folder", param_hint="'--output'")
-    if delivery.encrypt and "html" in formats:
-        raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
-    if delivery.encrypt and not email:
-        raise click.UsageError("--encrypt is for emailed leaflets; add --email ADDRESS.")
+    _check_encrypt(delivery, email, formats, "--email ADDRESS")
     address = check_address(email) if email is not None else ""
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
@@ -239,6 +236,20 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, la
             mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
+
+
+def _check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_option: str) -> None:
+    if delivery.encrypt and not email:
+        raise click.UsageError(f"--encrypt is for emailed leaflets; add {email_option}.")
+    if delivery.encrypt and "html" in formats:
+        raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
+
+
+def _open_history(path: Path) -> History:
+    """The history for reading: it must exist already."""
+    if not path.exists():
+        raise click.ClickException(f"{path}: no history yet; it is written by 'make' and 'batch'")
+    return History(path)
 
 
 def _warn_if_overdue(content: Content, strict: bool) -> None:
@@ -390,11 +401,8 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     if not quiet:
         for warning in patients.warnings:
             click.echo(f"Warning: {warning}", err=True)
-    if delivery.encrypt and not email:
-        raise click.UsageError("--encrypt is for emailed leaflets; add --email.")
     formats = FORMATS[fmt]
-    if delivery.encrypt and "html" in formats:
-        raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
+    _check_encrypt(delivery, email, formats, "--email")
     if print_file and "pdf" not in formats:
         raise click.UsageError("--print-file needs PDF leaflets; use --format pdf or both.")
     maker = Maker(content_path, templates_dir)
@@ -495,9 +503,7 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
     --encrypt, the password of each leaflet is asked for (hidden).
     """
     since_date = _since(since)
-    if not history_path.exists():
-        raise click.ClickException(f"{history_path}: no history yet; it is written by 'make' and 'batch'")
-    with History(history_path) as history:
+    with _open_history(history_path) as history:
         if dry_run:
             waiting = history.to_send(patient, since_date, include_sent=delivery.resend)
             for row in waiting:
@@ -538,9 +544,7 @@ def _since(since: str | None) -> dt.date | None:
 def history_command(patient, since, fmt, history_path):
     """Show which leaflets were given, to whom, from which content version."""
     since_date = _since(since)
-    if not history_path.exists():
-        raise click.ClickException(f"{history_path}: no history yet; it is written by 'make' and 'batch'")
-    with History(history_path) as history:
+    with _open_history(history_path) as history:
         rows = history.query(patient, since_date)
     click.echo(format_history(rows, fmt), nl=False)
 
