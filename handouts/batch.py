@@ -19,7 +19,7 @@ from .choices import PatientChoices, parse_choices
 from .errors import InputError, InvalidChoices
 from .history import History, Record
 from .mail import check_address, pdf_password
-from .make import Maker
+from .make import Maker, write_formats
 from .output import remove_stale_parts, slug
 from .patients import PatientList, Row
 
@@ -104,8 +104,6 @@ def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir
         # Files that exist here are handouts' own, so a mix is rebuilt over them.
         kinds = set(actions.values())
         action = kinds.pop() if len(kinds) == 1 else "rebuild"
-        if action == "up to date" and address:
-            history.set_email(path, address)
         plan.jobs.append(Job(row.number, choices, patient_id, path, record, action, password, formats))
     return plan
 
@@ -117,12 +115,14 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
     started = time.perf_counter()
     for folder in {job.path.parent for job in plan.jobs}:
         remove_stale_parts(folder, {file.name for job in plan.jobs for file in job.files.values()})
+    for job in plan.jobs:
+        if job.action == "up to date" and job.record.email:  # an address added since it was made
+            history.set_email(job.path, job.record.email)
     for job, result in zip(plan.to_make, _render_all(plan.to_make, maker, jobs)):
         try:
             if isinstance(result, Exception):
                 raise result
-            for fmt, data in result.items():
-                history.write_leaflet(job.files[fmt], data, job.record, overwrite=force or job.action == "rebuild")
+            write_formats(history, job.files, result, job.record, overwrite=force or job.action == "rebuild")
             outcome.written.append(job)
         except Exception as exc:  # one bad leaflet must not stop the others
             outcome.failed[job.row] = f"row {job.row}: {exc}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -78,10 +79,20 @@ def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output
         for path in paths.values():
             if path.exists():
                 raise OutputExistsError(path)
-    record = maker.record(choices, email=email)
-    for fmt, data in maker.render(choices, formats).items():
-        history.write_leaflet(paths[fmt], data, record, overwrite=force)
+    write_formats(history, paths, maker.render(choices, formats), maker.record(choices, email=email), overwrite=force)
     return list(paths.values())
+
+
+def write_formats(history: History, paths: dict[str, Path], rendered: dict[str, bytes], record: Record,
+                  *, overwrite: bool) -> None:
+    """Write and record each format of one leaflet.
+
+    Only the first file carries the email address: it is the one `send`
+    finds, and the other formats go with it as attachments, in one message.
+    """
+    for index, (fmt, data) in enumerate(rendered.items()):
+        history.write_leaflet(paths[fmt], data, record if index == 0 else replace(record, email=""),
+                              overwrite=overwrite)
 
 
 def _digest(parts: list[bytes]) -> str:

@@ -49,11 +49,18 @@ def letters_from_history(maker: Maker, history: History, *, patient: str | None,
             if not encrypt and history.was_encrypted(row["sha256"], row["email"]):
                 raise HandoutsError(f"{label}: was to be sent encrypted before; add --encrypt")
             password = password_for(label) if encrypt else None
-            letters.append(letter(maker, [Path(row["path"])], label=label, name=row["patient"], address=row["email"],
-                                  sha256=row["sha256"], password=password))
+            letters.append(letter(maker, [Path(row["path"]), *_companions(history, row)], label=label,
+                                  name=row["patient"], address=row["email"], sha256=row["sha256"], password=password))
         except HandoutsError as exc:
             problems.append(str(exc))
     return letters, problems
+
+
+def _companions(history: History, row) -> list[Path]:
+    """The other formats of the same leaflet (an HTML beside its PDF), made from the same inputs."""
+    path = Path(row["path"])
+    others = [path.with_suffix(".html")] if path.suffix == ".pdf" else []
+    return [p for p in others if (made := history.made_here(p)) is not None and made["inputs"] == row["inputs"]]
 
 
 def letters_for_batch(maker: Maker, plan, outcome) -> tuple[list[Letter], list[str]]:

@@ -381,3 +381,27 @@ def test_a_crash_while_sending_is_never_taken_as_not_sent(run, smtp):
     assert inbox.messages == []
     assert run("batch", "patients.csv", "--email", "--resend", *server).exit_code == 0
     assert inbox.recipients == ["sam@example.com"]
+
+
+def test_format_both_is_one_message_with_both_files(run, smtp):
+    write_patients(PATIENTS[:1])
+    assert run("batch", "patients.csv", "--format", "both").exit_code == 0
+    listed = run("send", "--dry-run")
+    assert listed.output.splitlines() == [f"{leaflet('*-p1.pdf')} -> sam@example.com",
+                                          "Dry run: 1 to send; nothing sent."]
+    inbox, server = smtp()
+    assert run("send", *server).exit_code == 0
+    ((_, message),) = inbox.messages
+    names = [part.get_filename() for part in message.iter_attachments()]
+    assert names == [leaflet("*-p1.pdf").name, leaflet("*-p1.html").name]
+
+
+def test_a_dry_run_records_nothing(run):
+    write_patients(["Sam Sample,subcision,P1,,"])
+    assert run("batch", "patients.csv").exit_code == 0
+    write_patients(PATIENTS[:1])
+    assert "(up to date, email to sam@example.com)" in run("batch", "patients.csv", "--email", "--dry-run").output
+    assert run("send", "--dry-run").output == "Dry run: 0 to send; nothing sent.\n"
+    # A real run records the address on the leaflet already made.
+    assert run("batch", "patients.csv").exit_code == 0
+    assert run("send", "--dry-run").output.splitlines()[-1] == "Dry run: 1 to send; nothing sent."
