@@ -17,7 +17,7 @@ import click
 
 from handouts import __version__
 from handouts.choices import PAPER_SIZES, normalise_id, parse_choices
-from handouts.content import Content, DayRange, load_content
+from handouts.content import Content, Figure, Procedure, load_content
 from handouts.errors import HandoutsError, InputError
 from handouts.audit import review_warning
 from handouts.batch import default_jobs, plan_batch, run_batch
@@ -39,6 +39,8 @@ OPTION_FOR_FIELD = {
     "note": "--note",
     "paper": "--paper",
     "large_print": "--large-print",
+    "sessions": "--sessions",
+    "appointment": "--appointment",
     "email": "--email",
     "dob": "--dob",
     "pdf_password": "--dob",
@@ -173,6 +175,11 @@ def cli():
 @click.option("--procedure", "procedures", multiple=True, metavar="ID",
               help="A chosen procedure id; repeat for more. See 'handouts procedures'.")
 @click.option("--scar", "scars", multiple=True, metavar="TYPE", help="A scar type to explain; repeat for more.")
+@click.option("--sessions", "sessions", multiple=True, metavar="ID=TEXT",
+              help='Sessions this patient is likely to need, e.g. subcision=3 or "fillers=2 to 3"; repeat per '
+                   "treatment.")
+@click.option("--appointment", metavar='"YYYY-MM-DD HH:MM"',
+              help="The first treatment appointment, printed on page 1 (the time may be left out).")
 @click.option("--clinician", metavar="NAME", help="Who prepared the leaflet.")
 @click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the leaflet.  [default: today]")
 @click.option("--note", metavar="TEXT", help="A personal note from the clinician.")
@@ -194,7 +201,7 @@ def cli():
 @templates_option
 @history_option
 @report_errors
-def make(patient, procedures, scars, clinician, date, note, note_file, paper, large_print, fmt, output, force, email,
+def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, fmt, output, force, email,
          dob, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
@@ -227,6 +234,8 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, la
         note=note_file.read() if note_file else note,
         paper=paper,
         large_print=large_print,
+        sessions=sessions,
+        appointment=appointment,
     )
     password = _make_password(dob) if delivery.encrypt else None
     with History(history_path) as history:
@@ -314,17 +323,22 @@ def procedures(content_path):
     content = load_content(content_path)
     rows = [("ID", "NAME", "BACK TO WORK", "FULL RECOVERY")]
     for p in content.procedures.values():
-        rows.append((p.id, p.name, _days(p.back_to_work, p.back_to_work_note), _days(p.full_recovery, p.full_recovery_note)))
+        rows.append((p.id, p.name, _figure(p, p.back_to_work), _figure(p, p.full_recovery)))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
     click.echo(f"\nScar types for --scar: {', '.join(content.scars)}")
 
 
-def _days(days: DayRange | None, note: str | None) -> str:
+def _figure(procedure: Procedure, figure: Figure | None) -> str:
     """Staff-facing shorthand; the leaflet words these through its template."""
-    if days is None:
-        return note.lower() if note else "clinician advises"
+    if not procedure.works_on_skin:
+        return "none needed"
+    if figure is None:
+        return "clinician advises"
+    if figure.days is None:
+        return figure.text.lower()
+    days = figure.days
     if days.high is None:
         return f"{days.low}+ days"
     return f"{days.low} days" if days.low == days.high else f"{days.low}-{days.high} days"
@@ -391,7 +405,8 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     Columns (header row required; case and spaces ignored):
       patient, procedures (ids separated by ;)    required
       patient_id, clinician, date, scars, note, email, paper,
-      large_print (yes/no)    optional
+      large_print (yes/no), sessions (subcision=3; fillers=2 to 3),
+      appointment (YYYY-MM-DD HH:MM)    optional
       dob (YYYY-MM-DD) or pdf_password    for --email --encrypt
     Bad rows are listed as "row N: ..." and the good rows are still made.
     Leaflets already made from the same inputs are skipped, so a stopped

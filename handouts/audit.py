@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import Content, Locator
+from .content import FIGURES, Content, Locator
 from .wording import Wording, long_date
 
 GRADE_LIMIT = 8.0
@@ -80,7 +80,8 @@ def _content_sections(content: Content) -> list[tuple[str, list[tuple[tuple[str,
         return [((*key, str(i)), text) for i, text in enumerate(texts)]
 
     sections = [
-        ("introduction", [(("leaflet", "intro"), content.leaflet.intro)]),
+        ("introduction", [(("leaflet", "intro"), content.leaflet.intro),
+                          (("leaflet", "approaches"), content.leaflet.approaches)]),
         ("expectations", items(("expectations", "summary"), content.summary)
          + items(("expectations", "points"), content.expectations)),
         ("checklist", items(("checklist", "items"), content.checklist)),
@@ -89,9 +90,8 @@ def _content_sections(content: Content) -> list[tuple[str, list[tuple[tuple[str,
     ]
     for p in content.procedures.values():
         key = ("procedures", p.id)
-        texts = [((*key, name), getattr(p, name)) for name in ("what", "how", "suits", "feels_like", "time_in_clinic",
-                                                                "sessions", "back_to_work_note", "full_recovery_note")
-                 if getattr(p, name)]
+        texts = [((*key, name), getattr(p, name)) for name in ("what", "how", "suits", "after") if getattr(p, name)]
+        texts += [((*key, name), getattr(p, name).text) for name in FIGURES if getattr(p, name) and getattr(p, name).text]
         sections.append((f"procedure {p.id}", texts + items((*key, "aftercare"), p.aftercare)))
     return sections
 

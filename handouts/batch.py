@@ -171,6 +171,8 @@ def _choices(row: Row, maker: Maker) -> PatientChoices:
         note=row.get("note"),
         paper=row.get("paper") or None,
         large_print=row.get("large_print"),
+        sessions=row.items("sessions"),
+        appointment=row.get("appointment") or None,
     )
 
 

@@ -7,6 +7,7 @@ labelled in words, so nothing depends on telling colours apart.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from reportlab.lib.colors import Color, white
 from reportlab.lib.styles import ParagraphStyle
@@ -20,14 +21,16 @@ from .rlmarkup import escape, paragraph
 
 _BAR = 13  # bar thickness, pt
 _LANE_GAP = 5
-_ROW_GAP = 12
+_ROW_GAP = 10
 _GAP = 10  # between label column, plot and value labels
 
 
 class RecoveryChart(Flowable):
-    def __init__(self, chart: Chart, *, primary: Color, text: Color, grid: Color, label_style: ParagraphStyle):
+    def __init__(self, chart: Chart, *, primary: Color, text: Color, grid: Color, label_style: ParagraphStyle,
+                 axis: tuple[int, int] | None = None):
         super().__init__()
         self.chart = chart
+        self.axis = axis or _axis(chart)  # the parts of a split chart share one scale
         self.primary, self.ink, self.grid = primary, text, grid
         self.label_style = label_style
         self.size = label_style.fontSize
@@ -42,25 +45,50 @@ class RecoveryChart(Flowable):
             return self.width, self.height
         self._laid_out_for = available_width
         self.width = available_width
-        self.label_width = min(available_width * 0.3, max(
-            stringWidth(bar.label, REGULAR, self.size) for bar in self.chart.bars) + 2)
+        # Never narrower than the longest word: a label breaks between words only.
+        self.label_width = max(min(available_width * 0.3, max(
+            stringWidth(bar.label, REGULAR, self.size) for bar in self.chart.bars) + 2), max(
+            stringWidth(word, REGULAR, self.size) for bar in self.chart.bars for word in bar.label.split()) + 2)
         self.plot_x = self.label_width + _GAP
         self.value_width = min(available_width * 0.3, max(
             (stringWidth(lane.text, REGULAR, self.size) for bar in self.chart.bars
              for lane in (bar.back, bar.full) if lane.days), default=0)) + _GAP
         self.plot_width = available_width - self.plot_x - self.value_width
-        self.axis_end, self.step = _axis(self.chart)
+        self.axis_end, self.step = self.axis
         self.rows = []
         for bar in self.chart.bars:
             label = self._paragraph(bar.label, self.label_width)
-            lanes = [(lane, self._lane_note(lane)) for lane in (bar.back, bar.full)]
-            lane_heights = [max(self.bar, note.height if note else 0) for _, note in lanes]
-            height = max(label.height, sum(lane_heights) + _LANE_GAP)
+            lanes = [(kind, lane, self._lane_note(lane)) for kind, lane in (("back", bar.back), ("full", bar.full))
+                     if lane.days or lane.text]
+            lane_heights = [max(self.bar, note.height if note else 0) for _, _, note in lanes]
+            height = max(label.height, sum(lane_heights) + _LANE_GAP * (len(lanes) - 1))
             self.rows.append((label, lanes, lane_heights, height))
         self.legend_height = self.size * 1.6
         self.axis_height = self.size * 2.9
         self.height = self.legend_height + 8 + sum(r[3] + _ROW_GAP for r in self.rows) + self.axis_height
         return self.width, self.height
+
+    @property
+    def minimum_height(self) -> float:
+        """The legend, the axis and the first two rows: less is not worth starting on a page."""
+        return self.legend_height + 8 + sum(r[3] + _ROW_GAP for r in self.rows[:2]) + self.axis_height
+
+    def split(self, available_width, available_height):
+        """Between rows, each part with its own legend and axis on the same scale."""
+        self.wrap(available_width, available_height)
+        room = available_height - self.legend_height - 8 - self.axis_height
+        fits = 0
+        while fits < len(self.rows) and room >= self.rows[fits][3] + _ROW_GAP:
+            room -= self.rows[fits][3] + _ROW_GAP
+            fits += 1
+        if fits in (0, len(self.rows)):
+            return []
+        bars = self.chart.bars
+        return [self._part(bars[:fits]), self._part(bars[fits:])]
+
+    def _part(self, bars) -> RecoveryChart:
+        return RecoveryChart(replace(self.chart, bars=bars), primary=self.primary, text=self.ink, grid=self.grid,
+                             label_style=self.label_style, axis=self.axis)
 
     def _paragraph(self, text: str, width: float) -> RLParagraph:
         para = paragraph(escape(text), self.label_style)
@@ -85,7 +113,7 @@ class RecoveryChart(Flowable):
         for label, lanes, lane_heights, height in self.rows:
             label.drawOn(c, 0, y - label.height)
             lane_top = y
-            for (lane, note), lane_height, kind in zip(lanes, lane_heights, ("back", "full")):
+            for (kind, lane, note), lane_height in zip(lanes, lane_heights):
                 if note:
                     # Words sit on white so grid lines never run through them.
                     c.setFillColor(white)

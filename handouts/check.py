@@ -72,7 +72,9 @@ def _render_samples(content, wording) -> list[str]:
     today = dt.date.today()
     samples = [
         PatientChoices(name="Sample Patient", procedures=tuple(content.procedures), date=today,
-                       scars=tuple(content.scars), clinician="Sample Clinician", note="A sample note.\n\nTwo."),
+                       scars=tuple(content.scars), clinician="Sample Clinician", note="A sample note.\n\nTwo.",
+                       sessions=((next(iter(content.procedures)), "2 to 3"),),
+                       appointment=dt.datetime.combine(today, dt.time(10, 30))),
         PatientChoices(name="Sample Patient", procedures=(next(iter(content.procedures)),), date=today),
     ]
     for choices in samples:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ class PatientChoices:
     note: str | None = None
     paper: str = "a4"
     large_print: bool = False
+    sessions: tuple[tuple[str, str], ...] = ()  # (procedure id, "3" or "2 to 3"): the patient's own plan
+    appointment: dt.datetime | dt.date | None = None  # the first treatment; a date alone when no time is known
 
 
 def parse_choices(
@@ -45,6 +48,8 @@ def parse_choices(
     note: str | None = None,
     paper: str | None = None,
     large_print: bool | str = False,
+    sessions: Iterable[str] = (),
+    appointment: str | None = None,
 ) -> PatientChoices:
     """Check every field; raise InvalidChoices listing all that are wrong."""
     problems: list[InputError] = []
@@ -66,6 +71,9 @@ def parse_choices(
         paper=check(_paper, paper),
         large_print=check(_yes_no, "large_print", large_print),
     )
+    choices["sessions"] = check(_sessions, sessions, content.procedures, choices["procedures"])
+    if choices["date"]:
+        choices["appointment"] = check(_appointment, appointment, choices["date"])
     if problems:
         raise InvalidChoices(problems)
     return PatientChoices(**choices)
@@ -164,3 +172,62 @@ def _paper(value: str | None) -> str:
     if paper not in PAPER_SIZES:
         raise InputError("paper", f"'{value}' is not a paper size; use a4 or letter")
     return paper
+
+
+MAX_SESSIONS = 100
+_SESSIONS = re.compile(r"^(\d+)(?:\s*(?:-|–|to)\s*(\d+))?$", re.IGNORECASE)
+
+
+def _sessions(values: Iterable[str], known, chosen: tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    """'subcision=3', 'fillers=2 to 3': how many sessions this patient is likely to need."""
+    plan: dict[str, str] = {}
+    for raw in values:
+        if not raw.strip():
+            continue
+        pid, sep, count = raw.partition("=")
+        if not sep:
+            raise InputError("sessions", f"'{raw.strip()}' should be ID=NUMBER, for example subcision=3 or "
+                                         "\"fillers=2 to 3\"")
+        pid = _ids("sessions", [pid], known, "procedure")[0]
+        if chosen is not None and pid not in chosen:
+            raise InputError("sessions", f"'{pid}' has sessions but is not a chosen procedure; choose it too, "
+                                         "or leave out its sessions")
+        if pid in plan:
+            raise InputError("sessions", f"'{pid}' has sessions given twice; give them once")
+        plan[pid] = _session_count(count.strip())
+    return tuple(plan.items())
+
+
+def _session_count(text: str) -> str:
+    match = _SESSIONS.match(text)
+    low, high = (int(match[1]), int(match[2] or match[1])) if match else (0, 0)
+    if not match or low < 1 or high < low or high > MAX_SESSIONS:
+        raise InputError("sessions", f"'{text}' is not a number of sessions; write a number from 1 to "
+                                     f"{MAX_SESSIONS}, or a range like 2 to 3")
+    return str(low) if low == high else f"{low} to {high}"
+
+
+def _appointment(value: str | dt.datetime | None, leaflet_date: dt.date) -> dt.datetime | dt.date | None:
+    """'2026-12-03 10:30', or '2026-12-03' when the time is not known yet."""
+    if value is None or isinstance(value, dt.date):
+        appointment = value
+    elif not value.strip():
+        return None
+    else:
+        text = " ".join(value.replace("T", " ").split())
+        try:
+            if len(text) == 10:
+                appointment = dt.date.fromisoformat(text)
+            elif len(text) == 16:
+                appointment = dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
+            else:
+                raise ValueError
+        except ValueError:
+            raise InputError("appointment", f"'{value.strip()}' is not a date and time; write it as "
+                                            "YYYY-MM-DD HH:MM, for example 2026-12-03 10:30 (the time may be "
+                                            "left out)") from None
+    day = appointment.date() if isinstance(appointment, dt.datetime) else appointment
+    if day is not None and day < leaflet_date:
+        raise InputError("appointment", f"'{day.isoformat()}' is before the leaflet's date "
+                                        f"({leaflet_date.isoformat()}); check the appointment or --date")
+    return appointment

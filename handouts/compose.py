@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from . import fonts
 from .choices import PatientChoices
-from .content import Clinic, Content
+from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, ScarType
 from .document import Document, parse_document
 from .errors import UnprintableError
 from .wording import LEAFLET_TEMPLATE, Wording
@@ -26,7 +27,10 @@ class Leaflet:
 
 
 def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
-    procedures = [content.procedures[pid] for pid in choices.procedures]
+    shared_aftercare = _shared(content.procedures[pid].aftercare for pid in choices.procedures)
+    scars = [content.scars[sid] for sid in choices.scars]
+    treatments = _treatments(content, choices, shared_aftercare, scars)
+    appointment = choices.appointment
     markup = wording.render(
         LEAFLET_TEMPLATE,
         leaflet=content.leaflet,
@@ -36,17 +40,21 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
             clinician=choices.clinician,
             date=choices.date,
             note=_paragraphs(choices.note),
+            appointment=appointment.date() if isinstance(appointment, dt.datetime) else appointment,
+            appointment_time=appointment.strftime("%H:%M") if isinstance(appointment, dt.datetime) else None,
         ),
         large_print=choices.large_print,
-        procedures=procedures,
-        scars=[content.scars[sid] for sid in choices.scars],
+        treatments=treatments,
+        shared_aftercare=shared_aftercare,
+        on_skin=any(t["works_on_skin"] for t in treatments),
+        scars=[dict(name=s.name, description=s.description,
+                    helped_by=[t["name"] for t in treatments if t["id"] in s.procedures]) for s in scars],
         overall=dict(back_to_work=content.overall_back_to_work, full_recovery=content.overall_full_recovery),
         summary=content.summary,
         expectations=content.expectations,
         checklist=content.checklist,
         contact_reasons=content.contact_reasons,
-        scars_for=content.scars_for,
-        names_of=lambda ids: [content.procedures[pid].name for pid in ids],
+        sources_used=_sources_used(content, treatments, scars),
     )
     source = wording.source_name(LEAFLET_TEMPLATE)
     document = parse_document(markup, source)
@@ -56,12 +64,64 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
     return Leaflet(
         document=document,
         title=content.leaflet.title,
-        subject=f"{content.leaflet.title}: {', '.join(p.name for p in procedures)}",
+        subject=f"{content.leaflet.title}: {', '.join(t['name'] for t in treatments)}",
         language=content.leaflet.language,
         clinic=content.clinic,
         paper=choices.paper,
         large_print=choices.large_print,
     )
+
+
+# The source of a figure the clinician gave this patient (make --sessions).
+PATIENT_SOURCE = "patient"
+
+
+def _treatments(content: Content, choices: PatientChoices, shared: list[str], scars: list[ScarType]) -> list[dict]:
+    """Each chosen procedure with this patient's figures (their own sessions
+    win over the clinic's figure, and the clinic's over none), the aftercare
+    that is its own rather than `shared`, and the chosen scar types it helps."""
+    own_sessions = dict(choices.sessions)
+    treatments = []
+    for pid in choices.procedures:
+        p = content.procedures[pid]
+        figures = {name: getattr(p, name) for name in FIGURES}
+        if pid in own_sessions:
+            figures["sessions"] = Figure(PATIENT_SOURCE, text=own_sessions[pid])
+        treatments.append(dict(
+            procedure=p, id=p.id, name=p.name, what=p.what, how=p.how, suits=p.suits, after=p.after,
+            works_on_skin=p.works_on_skin,
+            aftercare=[line for line in p.aftercare if line not in shared],
+            helps=[s.name for s in scars if pid in s.procedures],
+            recovery_known=bool(figures["back_to_work"] or figures["full_recovery"]),
+            recovery_in_days=any(f and f.days for f in (figures["back_to_work"], figures["full_recovery"])),
+            **figures,
+        ))
+    return treatments
+
+
+def _shared(aftercare) -> list[str]:
+    """Aftercare lines every chosen treatment has: said once, not once each."""
+    lists = list(aftercare)
+    return [line for line in lists[0] if all(line in other for other in lists[1:])] if lists else []
+
+
+def _sources_used(content: Content, treatments: list[dict], scars) -> list[str]:
+    """The titles of the sources behind what this leaflet prints, in content order."""
+    cited = [content.leaflet.intro, content.leaflet.approaches, *content.summary, *content.expectations,
+             *content.checklist]
+    used = {text.source for text in cited}
+    if any(t["works_on_skin"] for t in treatments):
+        used |= {content.overall_back_to_work.source, content.overall_full_recovery.source}
+    for t in treatments:
+        p = t["procedure"]
+        used |= {p.source, *(t[name].source for name in FIGURES if t[name])}
+        used |= {text.source for text in (p.what, p.how, p.suits, p.after, *p.aftercare) if text}
+    for scar in scars:
+        used |= {scar.source, scar.description.source}
+    titles = [title for sid, title in content.leaflet.sources.items() if sid in used]
+    if CLINIC_SOURCE in used:
+        titles.append(f"{content.clinic.name}'s own figures")
+    return titles
 
 
 def _paragraphs(note: str | None) -> list[list[str]]:

@@ -26,27 +26,53 @@ class DayRange:
     high: int | None
 
 
+class Text(str):
+    """Text that may name its source (an id from [leaflet.sources], or "clinic")."""
+
+    source: str | None = None
+
+    def __new__(cls, value: str, source: str | None = None):
+        text = super().__new__(cls, value)
+        text.source = source
+        return text
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure with its source: a day range (`days`) or words (`text`)."""
+
+    source: str
+    days: DayRange | None = None
+    text: str | None = None
+
+
+# The figures a treatment can have; a patient's own or the clinic's win over none.
+FIGURES = ("sessions", "time_in_clinic", "back_to_work", "full_recovery")
+CLINIC_SOURCE = "clinic"
+
+
 @dataclass(frozen=True)
 class Procedure:
     id: str
     name: str
+    source: str
     what: str
     how: str
     suits: str
-    feels_like: str
+    after: str | None
     aftercare: tuple[str, ...]
-    time_in_clinic: str | None
-    sessions: str | None
-    back_to_work: DayRange | None
-    back_to_work_note: str | None
-    full_recovery: DayRange | None
-    full_recovery_note: str | None
+    works_on_skin: bool
+    sessions: Figure | None
+    time_in_clinic: Figure | None
+    back_to_work: Figure | None
+    full_recovery: Figure | None
 
 
 @dataclass(frozen=True)
 class ScarType:
     id: str
     name: str
+    source: str
     description: str
     procedures: tuple[str, ...]
 
@@ -76,8 +102,9 @@ class LeafletInfo:
     language: str
     last_reviewed: dt.date
     next_review: dt.date
-    intro: str
-    sources: tuple[str, ...]
+    intro: Text
+    approaches: Text
+    sources: dict[str, str]  # id -> title
 
 
 @dataclass(frozen=True)
@@ -85,23 +112,24 @@ class Content:
     path: Path
     leaflet: LeafletInfo
     clinic: Clinic
-    overall_back_to_work: DayRange
-    overall_full_recovery: DayRange
-    summary: tuple[str, ...]
-    expectations: tuple[str, ...]
+    overall_back_to_work: Figure
+    overall_full_recovery: Figure
+    summary: tuple[Text, ...]
+    expectations: tuple[Text, ...]
     checklist: tuple[str, ...]
     contact_reasons: tuple[str, ...]
     scars: dict[str, ScarType]
     procedures: dict[str, Procedure]
 
-    def scars_for(self, procedure_id: str) -> list[ScarType]:
-        """The scar types this procedure suits, in content order."""
-        return [s for s in self.scars.values() if procedure_id in s.procedures]
 
-
-_PROCEDURE_TEXT = ("name", "what", "how", "suits", "feels_like")
-_PROCEDURE_OPTIONAL = ("time_in_clinic", "sessions", "back_to_work_note", "full_recovery_note")
-_PROCEDURE_FIELDS = _PROCEDURE_TEXT + _PROCEDURE_OPTIONAL + ("aftercare", "back_to_work", "full_recovery")
+_PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
+_PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "aftercare", "works_on_skin")
+# Sane bounds, so a slip of the keyboard cannot hang or break a leaflet.
+MAX_DAYS = 365
+MAX_TEXT = 1_000
+MAX_ITEMS = 30
+_FIGURE_IN_TEXT = re.compile(r"\d[\d.,]*%?")
+_SOURCE_HELP = '(source: an id from [leaflet.sources], or "clinic" for the clinic\'s own figure)'
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -142,6 +170,11 @@ def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> str:
     return f"{path}:{match[1]}:{match[2]}: not valid TOML: {reason[0].lower()}{reason[1:]}"
 
 
+def _item(number: int) -> str:
+    """How a problem names a list item, when it is one."""
+    return f"item {number} " if number else ""
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -161,10 +194,11 @@ class _Reader:
     def __init__(self, path: Path, text: str):
         self.path = path
         self.problems: list[str] = []
+        self.sources: dict[str, str] = {}
         self._locator = Locator(text)
 
-    def problem(self, keys: tuple[str, ...], message: str) -> None:
-        line = self._locator.line(keys)
+    def problem(self, keys: tuple[str, ...], message: str, item: int = 0) -> None:
+        line = self._locator.line(keys, item)
         where = f"{self.path}:{line}" if line else str(self.path)
         self.problems.append(f"{where}: {'.'.join(keys)} {message}")
 
@@ -182,47 +216,109 @@ class _Reader:
             return None
         return value
 
-    def text(self, table: dict, keys: tuple[str, ...], required: bool = True) -> str | None:
+    def text(self, table: dict, keys: tuple[str, ...], required: bool = True, sourced: bool = False) -> Text | None:
+        """Text in quotes. Treatment content (`sourced`) may also be written
+        { text = "...", source = "..." }, and must be when it holds a figure."""
+        value = table.get(keys[-1])
+        if sourced and isinstance(value, dict):
+            return self.cited(keys, value)
         value = self.get(table, keys, str, required)
-        return None if value is None else self.clean(keys, value)
+        return None if value is None else self.plain(keys, value, sourced=sourced)
 
-    def clean(self, keys: tuple[str, ...], value: str, label: str = "") -> str | None:
-        """Fold white space; report empty text and characters no font can print."""
+    def plain(self, keys: tuple[str, ...], value: str, item: int = 0, sourced: bool = False) -> Text | None:
+        text = self.clean(keys, value, item)
+        if text and sourced and (figure := _FIGURE_IN_TEXT.search(text)):
+            self.problem(keys, f'{_item(item)}has a figure ("{figure[0]}") but no source; write it as '
+                               f'{{ text = "...", source = "..." }} {_SOURCE_HELP}', item)
+        return Text(text) if text else None
+
+    def cited(self, keys: tuple[str, ...], value: dict, item: int = 0) -> Text | None:
+        if set(value) != {"text", "source"} or not isinstance(value["text"], str):
+            self.problem(keys, f'{_item(item)}should look like {{ text = "...", source = "..." }} {_SOURCE_HELP}', item)
+            return None
+        text, source = self.clean(keys, value["text"], item), self.source(keys, value["source"], item)
+        return Text(text, source) if text and source else None
+
+    def source(self, keys: tuple[str, ...], source: Any, item: int = 0) -> str | None:
+        """A source id from [leaflet.sources], or "clinic"."""
+        known = [*self.sources, CLINIC_SOURCE]
+        if source in known:
+            return source
+        hint = difflib.get_close_matches(str(source), known, n=1)
+        fix = f'did you mean "{hint[0]}"?' if hint else f"use one of: {', '.join(known)}"
+        self.problem(keys, f"{_item(item)}names unknown source {source!r}; {fix}", item)
+        return None
+
+    def clean(self, keys: tuple[str, ...], value: str, item: int = 0) -> str | None:
+        """Fold white space; report empty or overlong text and characters no font can print."""
+        label = _item(item)
+        if len(value) > MAX_TEXT:
+            self.problem(keys, f"{label}is {len(value):,} characters long; keep it to {MAX_TEXT:,} or fewer", item)
+            return None
         value = " ".join(value.split())
         if not value:
-            self.problem(keys, f"{label}is empty; write the text the leaflet should show")
+            self.problem(keys, f"{label}is empty; write the text the leaflet should show", item)
             return None
         bad = fonts.unprintable(value)
         if bad:
-            self.problem(keys, f"{label}has {fonts.describe(bad[0])}, which the leaflet font cannot print; remove it")
+            self.problem(keys, f"{label}has {fonts.describe(bad[0])}, which the leaflet font cannot print; remove it", item)
         return value
 
-    def texts(self, table: dict, keys: tuple[str, ...]) -> tuple[str, ...]:
+    def texts(self, table: dict, keys: tuple[str, ...], sourced: bool = False) -> tuple[Text, ...]:
         items = self.get(table, keys, list)
         if items is None:
             return ()
         if not items:
             self.problem(keys, "is empty; list at least one line of text")
+        if len(items) > MAX_ITEMS:
+            self.problem(keys, f"has {len(items)} items; a leaflet takes {MAX_ITEMS} at most")
+            return ()
         out = []
-        for index, item in enumerate(items, 1):
-            if not isinstance(item, str):
-                self.problem(keys, f"item {index} should be text, not {_type_name(item)}")
-            elif text := self.clean(keys, item, f"item {index} "):
+        for index, item_value in enumerate(items, 1):
+            if sourced and isinstance(item_value, dict):
+                text = self.cited(keys, item_value, index)
+            elif isinstance(item_value, str):
+                text = self.plain(keys, item_value, index, sourced)
+            else:
+                self.problem(keys, f"{_item(index)}should be text, not {_type_name(item_value)}", index)
+                continue
+            if text:
                 out.append(text)
         return tuple(out)
 
-    def days(self, table: dict, keys: tuple[str, ...], required: bool = False) -> DayRange | None:
-        value = self.get(table, keys, dict, required)
+    def figure(self, table: dict, keys: tuple[str, ...], days: bool, required: bool = False) -> Figure | None:
+        """{ from = 2, to = 7, source = "..." } (with `days`) or { text = "...", source = "..." }."""
+        value = table.get(keys[-1])
+        form = ('{ from = 2, to = 7, source = "..." } or { text = "...", source = "..." }' if days
+                else '{ text = "...", source = "..." }')
         if value is None:
+            if required:
+                self.problem(keys, f"is missing; add it as {form}")
             return None
-        unknown = set(value) - {"from", "to"}
-        if unknown or "from" not in value:
-            self.problem(keys, "should look like { from = 2, to = 7 } (leave out 'to' for 'or more')")
+        if not isinstance(value, dict):
+            self.problem(keys, f"is a figure without a source; write it as {form} {_SOURCE_HELP}")
             return None
-        low, high = value["from"], value.get("to")
+        fields = {"text", "source"} if "text" in value or not days else {"from", "to", "source"}
+        if not set(value) <= fields or not ({"text", "from"} & set(value)):
+            self.problem(keys, f"should look like {form}" + (" (leave out 'to' for 'or more')" if days else ""))
+            return None
+        if "source" not in value:
+            self.problem(keys, f'has no source; add source = "..." {_SOURCE_HELP}')
+            return None
+        source = self.source(keys, value["source"])
+        if "text" in value:
+            text = self.clean(keys, value["text"]) if isinstance(value["text"], str) else None
+            if not isinstance(value["text"], str):
+                self.problem(keys, f"text should be in quotes, not {_type_name(value['text'])}")
+            return Figure(source, text=text) if source and text else None
+        span = self.day_range(keys, value["from"], value.get("to"))
+        return Figure(source, days=span) if source and span else None
+
+    def day_range(self, keys: tuple[str, ...], low: Any, high: Any) -> DayRange | None:
         for bound in (low, high):
-            if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool) or bound < 0):
-                self.problem(keys, f"has {bound!r}; days must be whole numbers of 0 or more")
+            if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)
+                                      or not 0 <= bound <= MAX_DAYS):
+                self.problem(keys, f"has {bound!r}; days must be whole numbers from 0 to {MAX_DAYS}")
                 return None
         if high is not None and high < low:
             self.problem(keys, f"runs from {low} to {high}; 'to' must not be less than 'from'")
@@ -264,18 +360,18 @@ class _Reader:
             path=self.path,
             leaflet=leaflet,
             clinic=clinic,
-            overall_back_to_work=self.days(overall, ("overall", "back_to_work"), required=True),
-            overall_full_recovery=self.days(overall, ("overall", "full_recovery"), required=True),
-            summary=self.texts(expectations, ("expectations", "summary")),
-            expectations=self.texts(expectations, ("expectations", "points")),
-            checklist=self.texts(self.table(data, ("checklist",), ("items",)), ("checklist", "items")),
+            overall_back_to_work=self.figure(overall, ("overall", "back_to_work"), days=True, required=True),
+            overall_full_recovery=self.figure(overall, ("overall", "full_recovery"), days=True, required=True),
+            summary=self.texts(expectations, ("expectations", "summary"), sourced=True),
+            expectations=self.texts(expectations, ("expectations", "points"), sourced=True),
+            checklist=self.texts(self.table(data, ("checklist",), ("items",)), ("checklist", "items"), sourced=True),
             contact_reasons=self.texts(self.table(data, ("contact",), ("reasons",)), ("contact", "reasons")),
             scars=scars,
             procedures=procedures,
         )
 
     def leaflet(self, data: dict) -> LeafletInfo:
-        keys = ("title", "version", "language", "last_reviewed", "next_review", "intro", "sources")
+        keys = ("title", "version", "language", "last_reviewed", "next_review", "intro", "approaches", "sources")
         t = self.table(data, ("leaflet",), keys)
         language = self.text(t, ("leaflet", "language"))
         if language and not _LANGUAGE.match(language):
@@ -284,15 +380,34 @@ class _Reader:
         due = self.date(t, ("leaflet", "next_review"))
         if last and due and due <= last:
             self.problem(("leaflet", "next_review"), f"({due}) must be after last_reviewed ({last})")
+        self.sources = self.source_list(t)
         return LeafletInfo(
             title=self.text(t, ("leaflet", "title")),
             version=self.text(t, ("leaflet", "version")),
             language=language,
             last_reviewed=last,
             next_review=due,
-            intro=self.text(t, ("leaflet", "intro")),
-            sources=self.texts(t, ("leaflet", "sources")),
+            intro=self.text(t, ("leaflet", "intro"), sourced=True),
+            approaches=self.text(t, ("leaflet", "approaches"), sourced=True),
+            sources=self.sources,
         )
+
+    def source_list(self, leaflet: dict) -> dict[str, str]:
+        """[leaflet.sources]: id = "title as printed"."""
+        keys = ("leaflet", "sources")
+        table = self.get(leaflet, keys, dict)
+        if table is None:
+            return {}
+        if not table:
+            self.problem(keys, 'is empty; name each source as id = "title"')
+        sources = {}
+        for sid, title in table.items():
+            if not _ID.match(sid) or sid == CLINIC_SOURCE:
+                self.problem(keys + (sid,), f'is not a usable source id; use lowercase letters, digits and dashes '
+                                            f'(and not "{CLINIC_SOURCE}", which means the clinic itself)')
+            elif text := self.text(table, keys + (sid,)):
+                sources[sid] = text
+        return sources
 
     def clinic(self, data: dict) -> Clinic:
         t = self.table(data, ("clinic",), ("name", "address", "phone", "email", "website", "logo", "colours"))
@@ -357,15 +472,20 @@ class _Reader:
             t = self.table(table, keys, _PROCEDURE_FIELDS)
             if not t:
                 continue
-            texts = {f: self.text(t, keys + (f,)) for f in _PROCEDURE_TEXT}
-            optional = {f: self.text(t, keys + (f,), required=False) for f in _PROCEDURE_OPTIONAL}
+            texts = {f: self.text(t, keys + (f,), sourced=True) for f in _PROCEDURE_TEXT if f != "source"}
+            source = self.text(t, keys + ("source",))
+            works_on_skin = self.get(t, keys + ("works_on_skin",), bool, required=False)
             result[pid] = Procedure(
                 id=pid,
-                aftercare=self.texts(t, keys + ("aftercare",)),
-                back_to_work=self.days(t, keys + ("back_to_work",)),
-                full_recovery=self.days(t, keys + ("full_recovery",)),
+                source=source and self.source(keys + ("source",), source),
+                after=self.text(t, keys + ("after",), required=False, sourced=True),
+                aftercare=self.texts(t, keys + ("aftercare",), sourced=True),
+                works_on_skin=works_on_skin is not False,
+                sessions=self.figure(t, keys + ("sessions",), days=False),
+                time_in_clinic=self.figure(t, keys + ("time_in_clinic",), days=False),
+                back_to_work=self.figure(t, keys + ("back_to_work",), days=True),
+                full_recovery=self.figure(t, keys + ("full_recovery",), days=True),
                 **texts,
-                **optional,
             )
         return result
 
@@ -376,7 +496,7 @@ class _Reader:
             keys = ("scars", sid)
             if not _ID.match(sid):
                 self.problem(keys, "has an id that is not lowercase letters, digits and dashes")
-            t = self.table(table, keys, ("name", "description", "procedures"))
+            t = self.table(table, keys, ("name", "source", "description", "procedures"))
             if not t:
                 continue
             listed = self.get(t, keys + ("procedures",), list) or []
@@ -385,10 +505,12 @@ class _Reader:
                     hint = difflib.get_close_matches(str(pid), procedures, n=1)
                     fix = f'did you mean "{hint[0]}"?' if hint else "add it under [procedures] or remove it"
                     self.problem(keys + ("procedures",), f'names unknown procedure "{pid}"; {fix}')
+            source = self.text(t, keys + ("source",))
             result[sid] = ScarType(
                 id=sid,
                 name=self.text(t, keys + ("name",)),
-                description=self.text(t, keys + ("description",)),
+                source=source and self.source(keys + ("source",), source),
+                description=self.text(t, keys + ("description",), sourced=True),
                 procedures=tuple(p for p in listed if p in procedures),
             )
         return result
@@ -422,7 +544,16 @@ class Locator:
                 parts = tuple(p.strip().strip("\"'") for p in match[1].split("."))
                 self.headers.setdefault(parts, number)
 
-    def line(self, keys: tuple[str, ...]) -> int | None:
+    def line(self, keys: tuple[str, ...], item: int = 0) -> int | None:
+        """The key's line; with `item`, the line of that list item (one item a line)."""
+        found = self._line(keys)
+        if found and item and self.lines[found - 1].rstrip().endswith("["):
+            lines = [n for n in range(found + 1, len(self.lines) + 1)
+                     if self.lines[n - 1].strip() and not self.lines[n - 1].strip().startswith("#")]
+            return lines[item - 1] if item <= len(lines) else found
+        return found
+
+    def _line(self, keys: tuple[str, ...]) -> int | None:
         for depth in range(len(keys), -1, -1):
             start = self.headers.get(keys[:depth]) if depth else 0
             if start is None:

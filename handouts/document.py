@@ -56,7 +56,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Lane:
-    """One measure of a chart row; without `days` only its text is shown."""
+    """One measure of a chart row; without `days` only its text is shown,
+    and without either the row has no such measure."""
 
     days: DayRange | None
     text: str
@@ -265,8 +266,8 @@ class _Parser(HTMLParser):
     def lane(self, attributes: dict, name: str) -> Lane:
         low, high = attributes.get(f"{name}-from", ""), attributes.get(f"{name}-to", "")
         text = attributes.get(f"{name}-text", "")
-        if not text:
-            self.fail(f"<bar> needs {name}-text: the words shown for that measure")
+        if (low or high) and not text:
+            self.fail(f"<bar> needs {name}-text: the words shown beside the {name} bar")
         if not low:
             return Lane(None, text)
         if not low.isdigit() or high and not high.isdigit():

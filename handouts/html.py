@@ -126,8 +126,8 @@ def _chart(chart: Chart) -> str:
     """The recovery chart as the data it shows: a table, its caption saying how to read it."""
     head = (f'<th scope="col">{escape(chart.rows_label)}</th><th scope="col">{escape(chart.back_label)}</th>'
             f'<th scope="col">{escape(chart.full_label)}</th>')
-    rows = [f'<tr><th scope="row">{escape(bar.label)}</th><td>{escape(bar.back.text)}</td>'
-            f"<td>{escape(bar.full.text)}</td></tr>" for bar in chart.bars]
+    rows = [f'<tr><th scope="row">{escape(bar.label)}</th><td>{escape(bar.back.text or "—")}</td>'
+            f'<td>{escape(bar.full.text or "—")}</td></tr>' for bar in chart.bars]
     return (f'<table class="chart">\n<caption>{escape(chart.table_caption or chart.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n'
             "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
 

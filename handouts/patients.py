@@ -18,7 +18,7 @@ from .errors import HandoutsError
 
 REQUIRED = ("patient", "procedures")
 OPTIONAL = ("patient_id", "clinician", "date", "scars", "note", "email", "paper", "large_print", "dob",
-            "pdf_password")
+            "pdf_password", "sessions", "appointment")
 COLUMNS = REQUIRED + OPTIONAL
 _DELIMITERS = (",", ";", "\t")
 

@@ -81,7 +81,7 @@ class _Styles:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=colour,
                                   splitLongWords=True, allowWidows=0, allowOrphans=0, **extra)
 
-        self.body = style("body", t.body, spaceAfter=t.body * 0.6)
+        self.body = style("body", t.body, spaceAfter=t.body * 0.5)
         self.small = style("small", t.small, spaceAfter=t.small * 0.5)
         self.note = style("note", t.body, backColor=self.accent, borderPadding=(7, 9, 8, 9),
                           leftIndent=9, rightIndent=9, spaceBefore=t.body * 0.5, spaceAfter=t.body * 1.1)
@@ -133,7 +133,7 @@ def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     frame = Frame(_MARGIN_X, furniture.body_bottom, furniture.width, furniture.body_top - furniture.body_bottom,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="leaflet", frames=[frame])])
-    doc.build(_story(leaflet, styles, furniture.width),
+    doc.build(_story(leaflet, styles, furniture.width, furniture.body_top - furniture.body_bottom),
               canvasmaker=lambda *a, **k: _PagedCanvas(*a, furniture=furniture.draw, **k))
     return buffer.getvalue()
 
@@ -283,15 +283,16 @@ def _footer_rows(footer: tuple[Paragraph, ...]) -> list[tuple[Paragraph | None, 
     return rows
 
 
-def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
+def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> list:
     """ReportLab flowables for the blocks.
 
     A heading, or a line ending in a colon, must not end a page: a
-    conditional page break before it asks for room for it and three more
-    lines. (keepWithNext does the same but lays every pair out twice.)
+    conditional page break before it asks for room for it and two more
+    lines (no paragraph leaves fewer than two at a page's foot anyway).
+    (keepWithNext does the same but lays every pair out twice.)
     """
     story = []
-    room = 3 * styles.body.leading
+    room = 2 * styles.body.leading
     for block in leaflet.document.blocks:
         match block:
             case Heading(level=level, runs=runs):
@@ -316,17 +317,30 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float) -> list:
                 style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
                 story.extend(paragraph(markup(item), style, bullet) for item in items)
                 story.append(Spacer(1, styles.type.body * 0.4))
+                if checklist:  # it says "bring this page": heading, words and boxes on one page
+                    _keep_section_together(story)
             case Table():
                 story.append(_table(block, styles, width))
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       label_style=styles.chart_label)
-                group = [chart, paragraph(escape(block.caption), styles.caption)]
-                if story and getattr(story[-1], "is_heading", False):
-                    story.pop(-2)  # the heading's page break: the group keeps it with the chart
-                    group.insert(0, story.pop())
-                story.append(KeepTogether(group))
+                story += [chart, paragraph(escape(block.caption), styles.caption)]
+                if chart.wrap(width, height)[1] < height * 0.4:
+                    _keep_section_together(story)
+                else:  # a tall chart (large print) splits between rows rather than leave a page half empty
+                    at = len(story) - 2
+                    at -= getattr(story[at - 1], "is_heading", False)
+                    story.insert(at, CondPageBreak(chart.minimum_height + room))
     return story
+
+
+def _keep_section_together(story: list) -> None:
+    """Everything from the last heading on goes on one page (or starts a
+    new one); the heading's own page break is then not needed."""
+    start = max(i for i, f in enumerate(story) if getattr(f, "is_heading", False))
+    if start and isinstance(story[start - 1], CondPageBreak):
+        start -= 1
+    story[start:] = [KeepTogether(story[start:])]
 
 
 def _table(table: Table, styles: _Styles, width: float) -> RLTable:

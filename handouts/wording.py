@@ -27,6 +27,14 @@ def long_date(value: dt.date) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+def day_date(value: dt.date) -> str:
+    """Thursday 3 December 2026: an appointment is kept by its weekday too."""
+    return f"{_DAYS[value.weekday()]} {long_date(value)}"
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 class Wording:
     """One folder of templates, loaded and compiled once per process."""
 
@@ -42,6 +50,7 @@ class Wording:
             lstrip_blocks=True,
         )
         self.env.filters["long_date"] = long_date
+        self.env.filters["day_date"] = day_date
 
     def source_name(self, name: str) -> str:
         return str(self.folder / name)

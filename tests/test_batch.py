@@ -125,7 +125,7 @@ def test_unknown_columns_warn_once(run):
     warnings = [line for line in result.output.splitlines() if line.startswith("Warning")]
     assert warnings == ["Warning: patients.csv: ignoring unknown columns 'colour', 'shoe_size'; known columns: "
                         "patient, procedures, patient_id, clinician, date, scars, note, email, paper, large_print, dob, "
-                        "pdf_password"]
+                        "pdf_password, sessions, appointment"]
 
 
 def test_duplicate_rows_are_made_once(run):

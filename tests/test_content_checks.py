@@ -8,19 +8,40 @@ import pytest
 
 from conftest import line_of, pdf_text, replace_in
 
+LASER_DAYS = 'full_recovery = { from = 3, to = 10, source = "severe-scars" }'
+SOURCE_HELP = '(source: an id from [leaflet.sources], or "clinic" for the clinic\'s own figure)'
+
 
 @pytest.mark.parametrize("old, new, message", [
-    ('version = "1.0"', "version = 1.0", "content.toml:{line}: leaflet.version should be text in quotes, not a number"),
-    ('"subcision", "fillers", "chemical-peel"', '"subcission", "fillers", "chemical-peel"',
-     'content.toml:{line}: scars.rolling.procedures names unknown procedure "subcission"; did you mean "subcision"?'),
+    ('version = "2.0"', "version = 2.0", "content.toml:{line}: leaflet.version should be text in quotes, not a number"),
+    ('procedures = ["subcision", "fillers"]', 'procedures = ["subcission", "fillers"]',
+     'content.toml:{line}: scars.deep-craters.procedures names unknown procedure "subcission"; '
+     'did you mean "subcision"?'),
     ('primary = "#1D5C63"', 'primary = "teal"',
      'content.toml:{line}: clinic.colours.primary is "teal"; write a colour as #RRGGBB, like "#1D5C63"'),
-    ("full_recovery = { from = 3, to = 10 }", "full_recovery = { from = 10, to = 3 }",
+    (LASER_DAYS, 'full_recovery = { from = 10, to = 3, source = "severe-scars" }',
      "content.toml:{line}: procedures.laser-resurfacing.full_recovery runs from 10 to 3; "
      "'to' must not be less than 'from'"),
-    ("full_recovery = { from = 3, to = 10 }", 'full_recovery = "3 to 10 days"',
-     "content.toml:{line}: procedures.laser-resurfacing.full_recovery should be a table, not text"),
-    ("next_review = 2028-11-21", 'next_review = "2028-11-21"',
+    (LASER_DAYS, 'full_recovery = { from = 0, to = 9223372036854775807, source = "severe-scars" }',
+     "content.toml:{line}: procedures.laser-resurfacing.full_recovery has 9223372036854775807; "
+     "days must be whole numbers from 0 to 365"),
+    # Every figure names its source, right beside it.
+    (LASER_DAYS, 'full_recovery = "3 to 10 days"',
+     "content.toml:{line}: procedures.laser-resurfacing.full_recovery is a figure without a source; write it as "
+     '{ from = 2, to = 7, source = "..." } or { text = "...", source = "..." } ' + SOURCE_HELP),
+    (LASER_DAYS, "full_recovery = { from = 3, to = 10 }",
+     'content.toml:{line}: procedures.laser-resurfacing.full_recovery has no source; add source = "..." '
+     + SOURCE_HELP),
+    (LASER_DAYS, 'full_recovery = { from = 3, to = 10, source = "sever-scars" }',
+     "content.toml:{line}: procedures.laser-resurfacing.full_recovery names unknown source 'sever-scars'; "
+     'did you mean "severe-scars"?'),
+    ('suits = "Deep scars."', 'suits = "Deep scars."\nsessions = "3 to 6"',
+     "content.toml:{line}: procedures.subcision.sessions is a figure without a source; write it as "
+     '{ text = "...", source = "..." } ' + SOURCE_HELP),
+    ('"I have stopped picking or squeezing my spots.",', '"Most people need 3 to 6 sessions.",',
+     'content.toml:{line}: checklist.items item 2 has a figure ("3") but no source; write it as '
+     '{ text = "...", source = "..." } ' + SOURCE_HELP),
+    ("next_review = 2028-11-22", 'next_review = "2028-11-22"',
      "content.toml:{line}: leaflet.next_review should be a date like 2026-11-21 (no quotes), not text"),
     ('logo = "templates/brand/logo.png"', 'logo = "templates/brand/missing.png"',
      'content.toml:{line}: clinic.logo file "templates/brand/missing.png" not found (looked in {folder})'),
@@ -31,8 +52,8 @@ from conftest import line_of, pdf_text, replace_in
 def test_one_problem_is_named_with_its_line(run, old, new, message):
     path = Path("content.toml")
     replace_in(path, old, new)
-    line = line_of(path, new)
-    expected = message.format(line=line, folder=Path("templates/brand").resolve())
+    line = line_of(path, new.splitlines()[-1])
+    expected = message.replace("{line}", str(line)).replace("{folder}", str(Path("templates/brand").resolve()))
     result = run("check")
     assert result.exit_code == 1
     assert result.output == f"{expected}\nError: 1 problem found; fix each line above, then run 'handouts check' again\n"
@@ -44,7 +65,7 @@ def test_one_problem_is_named_with_its_line(run, old, new, message):
 
 def test_a_misspelt_field_is_named_with_the_right_spelling(run):
     path = Path("content.toml")
-    replace_in(path, 'how = "The filler is injected under the scar.', 'hwo = "The filler is injected under the scar.')
+    replace_in(path, 'how = "The filler is injected where', 'hwo = "The filler is injected where')
     misspelt = line_of(path, "hwo =")
     header = line_of(path, "[procedures.fillers]")
     result = run("check")
@@ -57,18 +78,18 @@ def test_a_misspelt_field_is_named_with_the_right_spelling(run):
 
 def test_a_missing_field_points_at_its_table(run):
     path = Path("content.toml")
-    replace_in(path, 'feels_like = "Afterwards, your skin may feel as if it has been sunburnt."\n', "")
+    replace_in(path, 'what = "A laser treatment that reaches deeper into the skin but leaves the top layer whole."\n', "")
     header = line_of(path, "[procedures.fractional-laser]")
     result = run("check")
     assert result.output.splitlines()[0] == (
-        f"content.toml:{header}: procedures.fractional-laser.feels_like is missing; add it as text in quotes")
+        f"content.toml:{header}: procedures.fractional-laser.what is missing; add it as text in quotes")
 
 
 def test_every_problem_is_listed(run):
     path = Path("content.toml")
-    replace_in(path, 'version = "1.0"', "version = 1.0")
+    replace_in(path, 'version = "2.0"', "version = 2.0")
     replace_in(path, 'primary = "#1D5C63"', 'primary = "teal"')
-    replace_in(path, '"subcision", "fillers", "chemical-peel"', '"subcission", "fillers", "chemical-peel"')
+    replace_in(path, 'procedures = ["subcision", "fillers"]', 'procedures = ["subcission", "fillers"]')
     result = run("check")
     assert result.exit_code == 1
     lines = result.output.splitlines()
@@ -98,10 +119,10 @@ def test_a_logo_that_is_not_an_image(run):
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("{{ p.how }}", "{{ p.hwo }}", "templates/leaflet.html.j2:{line}: 'handouts.content.Procedure object' has no attribute 'hwo'"),
+    ("{{ t.how }}", "{{ t.hwo }}", "templates/leaflet.html.j2:{line}: 'dict object' has no attribute 'hwo'"),
     # Jinja notices the unclosed tag on the line after it.
-    ("{% for p in procedures %}\n  <tr>", "{% for p in procedures %\n  <tr>", "templates/leaflet.html.j2:{next}: unexpected '<'"),
-    ("<h2>What to expect realistically</h2>", "<h5>What to expect realistically</h5>",
+    ("{% for t in treatments %}\n  <tr>", "{% for t in treatments %\n  <tr>", "templates/leaflet.html.j2:{next}: unexpected '<'"),
+    ("<h2>What to expect</h2>", "<h5>What to expect</h5>",
      "templates/leaflet.html.j2: output line {out}: <h5> is not an element leaflets use; "
      "see the list at the top of the leaflet template"),
 ])
@@ -202,9 +223,9 @@ def test_check_json_lists_problems_and_exits_1(run):
 
 def test_overdue_content_warns_in_check_and_make_and_strict_refuses(run):
     path = Path("content.toml")
-    replace_in(path, "last_reviewed = 2026-11-21", "last_reviewed = 2020-01-01")
-    replace_in(path, "next_review = 2028-11-21", "next_review = 2021-01-01")
-    message = ("content version 1.0 was due for review on 1 January 2021; review it with a clinician, then "
+    replace_in(path, "last_reviewed = 2026-11-22", "last_reviewed = 2020-01-01")
+    replace_in(path, "next_review = 2028-11-22", "next_review = 2021-01-01")
+    message = ("content version 2.0 was due for review on 1 January 2021; review it with a clinician, then "
                "update leaflet.last_reviewed and next_review")
     result = run("check")
     assert result.exit_code == 0
@@ -219,9 +240,30 @@ def test_overdue_content_warns_in_check_and_make_and_strict_refuses(run):
 
 def test_content_without_a_review_date_is_an_error(run):
     path = Path("content.toml")
-    replace_in(path, "next_review = 2028-11-21\n", "")
+    replace_in(path, "next_review = 2028-11-22\n", "")
     result = run("check")
     assert result.exit_code == 1
     header = path.read_text(encoding="utf-8").splitlines().index("[leaflet]") + 1
     assert result.output.splitlines()[0] == (f"content.toml:{header}: leaflet.next_review is missing; add a date "
                                              "like 2026-11-21 (no quotes)")
+
+
+def test_an_overlong_text_is_refused_without_reading_it_all(run):
+    path = Path("content.toml")
+    replace_in(path, 'title = "Treating acne scars"', 'title = "' + "x" * 10_000_000 + '"')
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (f"content.toml:{line_of(path, 'title = ')}: leaflet.title is "
+                                             "10,000,000 characters long; keep it to 1,000 or fewer")
+
+
+def test_a_clinic_figure_is_used_and_credited(run):
+    """A clinic adds its own figure with source = "clinic": the leaflet shows it and names the clinic."""
+    replace_in(Path("content.toml"), 'suits = "Deep scars."', 'suits = "Deep scars."\n'
+               'sessions = { text = "3 to 6", source = "clinic" }')
+    assert run("check").exit_code == 0
+    result = run("make", "-p", "Ann", "--procedure", "subcision", "-o", "a.pdf")
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text("a.pdf").split())
+    assert "Subcision 3 to 6" in text
+    assert "Riverside Skin Clinic's own figures" in text
