@@ -71,6 +71,8 @@ class Record:
     template_version: str
     inputs: str  # hash of everything that shapes the PDF
     email: str = ""  # where the leaflet is to be emailed, if anywhere
+    sessions: str = ""  # the patient's plan: "subcision=3;fillers=2 to 3"
+    appointment: str = ""  # the first treatment: "2026-12-03 10:30" or "2026-12-03"
     path: str = ""
     sha256: str = ""
     made_at: str = ""
@@ -84,8 +86,11 @@ class History:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(_SCHEMA)
-            if "email" not in {row[1] for row in self.db.execute("PRAGMA table_info(leaflets)")}:
-                self.db.execute("ALTER TABLE leaflets ADD COLUMN email TEXT NOT NULL DEFAULT ''")
+            # Columns added since the first release; older histories gain them empty.
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(leaflets)")}
+            for column in ("email", "sessions", "appointment"):
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE leaflets ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:
             raise HandoutsError(f"{self.path}: cannot open the history database: {exc}") from None
         self.db.row_factory = sqlite3.Row
@@ -195,8 +200,8 @@ class History:
         return self.db.execute(sql + " ORDER BY id", args).fetchall()
 
 
-_COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "clinician", "leaflet_date",
-            "content_version", "template_version", "path", "sha256")
+_COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "sessions", "appointment", "clinician",
+            "leaflet_date", "content_version", "template_version", "path", "sha256")
 
 
 def format_history(rows: list[dict], fmt: str) -> str:

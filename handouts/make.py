@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import replace
@@ -48,9 +49,11 @@ class Maker:
         return {fmt: RENDERERS[fmt](leaflet, invariant=self.invariant) for fmt in formats}
 
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
+        sessions = ";".join(f"{pid}={count}" for pid, count in choices.sessions)
+        appointment = _appointment_text(choices.appointment)
         inputs = json.dumps([__version__, self.content_hash, self.template_version, patient_id, choices.name,
                              choices.procedures, choices.scars, choices.clinician, choices.date.isoformat(),
-                             choices.note, choices.paper, choices.large_print])
+                             choices.note, choices.paper, choices.large_print, sessions, appointment])
         return Record(
             patient=choices.name,
             patient_id=patient_id,
@@ -62,6 +65,8 @@ class Maker:
             template_version=self.template_version,
             inputs=hashlib.sha256(inputs.encode()).hexdigest(),
             email=email,
+            sessions=sessions,
+            appointment=appointment,
         )
 
 
@@ -93,6 +98,12 @@ def write_formats(history: History, paths: dict[str, Path], rendered: dict[str, 
     for index, (fmt, data) in enumerate(rendered.items()):
         history.write_leaflet(paths[fmt], data, record if index == 0 else replace(record, email=""),
                               overwrite=overwrite)
+
+
+def _appointment_text(appointment: dt.date | None) -> str:
+    if isinstance(appointment, dt.datetime):
+        return appointment.strftime("%Y-%m-%d %H:%M")
+    return appointment.isoformat() if appointment else ""
 
 
 def _digest(parts: list[bytes]) -> str:

@@ -192,11 +192,11 @@ def test_new_content_rebuilds(run):
     write_csv(HEADER + "Sam Smith,fillers,P1,2026-11-21\n")
     assert run("batch", "patients.csv").exit_code == 0
     content = Path("content.toml")
-    content.write_text(content.read_text(encoding="utf-8").replace('version = "1.0"', 'version = "1.1"'),
+    content.write_text(content.read_text(encoding="utf-8").replace('version = "2.0"', 'version = "2.1"'),
                        encoding="utf-8")
     result = run("batch", "patients.csv")
     assert summary(result).startswith("Written 1, skipped 0")
-    assert "Version 1.1" in pdf_text("output/2026-11-21-sam-smith-p1.pdf")
+    assert "Version 2.1" in pdf_text("output/2026-11-21-sam-smith-p1.pdf")
 
 
 def test_a_file_the_batch_did_not_make_is_never_replaced(run):
@@ -219,7 +219,7 @@ def test_history_answers_what_a_patient_was_given(run):
     assert result.exit_code == 0
     rows = json.loads(result.output)
     assert [(r["procedures"], r["content_version"], r["leaflet_date"]) for r in rows] == [
-        ("dermabrasion", "1.0", "2026-11-21"), ("counselling", "1.0", "2026-11-22")]
+        ("dermabrasion", "2.0", "2026-11-21"), ("counselling", "2.0", "2026-11-22")]
     for row in rows:
         import hashlib
         assert hashlib.sha256(Path(row["path"]).read_bytes()).hexdigest() == row["sha256"]

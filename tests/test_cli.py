@@ -202,7 +202,7 @@ def test_check_passes_on_the_shipped_content(run):
 def test_a_failed_run_leaves_no_file_behind(run, tmp_path):
     # A broken template fails after content and choices were accepted.
     template = Path("templates/leaflet.html.j2")
-    template.write_text(template.read_text(encoding="utf-8").replace("{{ p.how }}", "{{ p.hwo }}"),
+    template.write_text(template.read_text(encoding="utf-8").replace("{{ t.how }}", "{{ t.hwo }}"),
                         encoding="utf-8")
     result = run("make", "-p", "Ann", "--procedure", "fillers", "--date", "2026-11-21")
     assert result.exit_code == 1
