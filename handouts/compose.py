@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from . import fonts
 from .choices import PatientChoices
-from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, ScarType
+from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
 from .document import Document, parse_document
 from .errors import UnprintableError
 from .wording import LEAFLET_TEMPLATE, Wording
@@ -27,9 +27,10 @@ class Leaflet:
 
 
 def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
-    shared_aftercare = _shared(content.procedures[pid].aftercare for pid in choices.procedures)
+    procedures = [content.procedures[pid] for pid in choices.procedures]
+    shared_aftercare = _shared_aftercare(procedures)
     scars = [content.scars[sid] for sid in choices.scars]
-    treatments = _treatments(content, choices, shared_aftercare, scars)
+    treatments = _treatments(content, choices, {group["line"] for group in shared_aftercare}, scars)
     appointment = choices.appointment
     markup = wording.render(
         LEAFLET_TEMPLATE,
@@ -46,7 +47,6 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         large_print=choices.large_print,
         treatments=treatments,
         shared_aftercare=shared_aftercare,
-        on_skin=any(t["works_on_skin"] for t in treatments),
         scars=[dict(name=s.name, description=s.description,
                     helped_by=[t["name"] for t in treatments if t["id"] in s.procedures]) for s in scars],
         overall=dict(back_to_work=content.overall_back_to_work, full_recovery=content.overall_full_recovery),
@@ -76,7 +76,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
 PATIENT_SOURCE = "patient"
 
 
-def _treatments(content: Content, choices: PatientChoices, shared: list[str], scars: list[ScarType]) -> list[dict]:
+def _treatments(content: Content, choices: PatientChoices, shared: set[str], scars: list[ScarType]) -> list[dict]:
     """Each chosen procedure with this patient's figures (their own sessions
     win over the clinic's figure, and the clinic's over none), the aftercare
     that is its own rather than `shared`, and the chosen scar types it helps."""
@@ -99,10 +99,18 @@ def _treatments(content: Content, choices: PatientChoices, shared: list[str], sc
     return treatments
 
 
-def _shared(aftercare) -> list[str]:
-    """Aftercare lines every chosen treatment has: said once, not once each."""
-    lists = list(aftercare)
-    return [line for line in lists[0] if all(line in other for other in lists[1:])] if lists else []
+def _shared_aftercare(procedures: list[Procedure]) -> list[dict]:
+    """Aftercare lines that two or more chosen treatments have (or the one
+    treatment's own), said once each: the line, the treatments it is for,
+    and whether that is all of them, or all that work on the skin."""
+    groups: dict[str, list[Procedure]] = {}
+    for p in procedures:
+        for line in p.aftercare:
+            groups.setdefault(line, []).append(p)
+    skin = [p for p in procedures if p.works_on_skin]
+    return [dict(line=line, names=[p.name for p in who], all=len(who) == len(procedures),
+                 all_on_skin=who == skin)
+            for line, who in groups.items() if len(who) > 1 or len(procedures) == 1]
 
 
 def _sources_used(content: Content, treatments: list[dict], scars) -> list[str]:
