@@ -89,7 +89,7 @@ class _Styles:
         self.item = style("item", t.body, leftIndent=t.body * 1.5, bulletIndent=t.body * 0.2,
                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body, spaceAfter=t.body * 0.3)
         self.check = style("check", t.body, leftIndent=t.body * 1.8, bulletIndent=0,
-                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.45)
+                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.3)
         self.cell = style("cell", t.small, leading=1.3)
         self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.3)
         self.chart_label = style("chart-label", t.small, leading=1.25)
@@ -325,13 +325,15 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       label_style=styles.chart_label)
                 story += [chart, paragraph(escape(block.caption), styles.caption)]
-                if chart.wrap(width, height)[1] < height * 0.4:
-                    _keep_section_together(story)
-                else:  # a tall chart (large print) splits between rows rather than leave a page half empty
-                    at = len(story) - 2
-                    at -= getattr(story[at - 1], "is_heading", False)
-                    story.insert(at, CondPageBreak(chart.minimum_height + room))
+                _keep_section_together(story)
+                if _height(story[-1]._content, width) > height / 2:
+                    # Moved whole, it could leave a page more than half empty: it splits between rows instead.
+                    story[-1:] = [CondPageBreak(chart.minimum_height + room), *story[-1]._content]
     return story
+
+
+def _height(flowables: list, width: float) -> float:
+    return sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
 def _keep_section_together(story: list) -> None:
@@ -340,7 +342,19 @@ def _keep_section_together(story: list) -> None:
     start = max(i for i, f in enumerate(story) if getattr(f, "is_heading", False))
     if start and isinstance(story[start - 1], CondPageBreak):
         start -= 1
-    story[start:] = [KeepTogether(story[start:])]
+    story[start:] = [_KeepTogether([Spacer(0, 0), *story[start:]])]
+
+
+class _KeepTogether(KeepTogether):
+    """KeepTogether that asks for a line more than it measures: ReportLab's
+    own sum of the heights came up to 15 pt short of what the frame then used
+    (a checklist lost its last box to the next page), and it measures without
+    its first item's space before (hence the empty first item above)."""
+
+    def wrap(self, available_width, available_height):
+        width, height = super().wrap(available_width, available_height)
+        self._H += 20
+        return width, height
 
 
 def _table(table: Table, styles: _Styles, width: float) -> RLTable:

@@ -256,3 +256,13 @@ def assert_pages_are_filled(path):
             tm[5] * cm[3] + cm[5]))
         lowest = min(y for y in ys if body_bottom < y < body_top)
         assert lowest < (body_top + body_bottom) / 2, f"page {number} is more than half empty"
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_large_print_never_leaves_a_page_half_empty(content, wording, tmp_path, paper):
+    combinations = [*itertools.combinations(ALL, 1), *itertools.combinations(ALL, 2), tuple(ALL)]
+    for chosen, note in itertools.product(combinations, ("Please read this before we meet.", None)):
+        path = render(content, wording, tmp_path, list(chosen), scars=["rolling", "deep-craters"], note=note,
+                      paper=paper, large_print=True)
+        assert_pages_are_filled(path)
+        assert_checklist_on_one_page(pdf_pages(path))
