@@ -5,11 +5,12 @@ never falls back to a font without Greek, Cyrillic or Vietnamese letters.
 """
 
 import functools
+import re
 import unicodedata
 from importlib.resources import files
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 REGULAR = "HandoutsSans"
@@ -23,6 +24,7 @@ _WHITESPACE = frozenset("\n\t ")
 @functools.cache
 def register() -> None:
     """Register the fonts with ReportLab once per process."""
+    _fix_to_unicode()
     folder = files("handouts") / "fonts"
     for name, filename in _FILES.items():
         font = TTFont(name, str(folder / filename))
@@ -44,6 +46,24 @@ def _remember_subsets(face) -> None:
     build = face.makeSubset
     cached = functools.lru_cache(maxsize=64)(lambda subset: build(list(subset)))
     face.makeSubset = lambda subset: cached(tuple(subset))
+
+
+_WIDE_ENTRY = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>")
+
+
+def _fix_to_unicode() -> None:
+    """Keep characters above U+FFFF (emoji, 𝐀) in the PDF's text layer.
+
+    ReportLab writes such a character into a font's ToUnicode map as 5 or 6
+    hex digits; the map takes UTF-16, so readers reject the entry and copying
+    or searching the leaflet loses the character. Write a surrogate pair.
+    """
+    original = ttfonts.makeToUnicodeCMap
+
+    def utf16(match: re.Match) -> str:
+        return f"<{match[1]}> <{chr(int(match[2], 16)).encode('utf-16-be').hex().upper()}>"
+
+    ttfonts.makeToUnicodeCMap = lambda fontname, subset: _WIDE_ENTRY.sub(utf16, original(fontname, subset))
 
 
 @functools.cache
