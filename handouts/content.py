@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fonts
-from .errors import ContentError
+from .errors import ContentError, FontError
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ class Content:
     contact_reasons: tuple[str, ...]
     scars: dict[str, ScarType]
     procedures: dict[str, Procedure]
+    extra_fonts: tuple[Path, ...] = ()  # [fonts] extra: for letters the leaflet font lacks
 
     def scars_for(self, procedure_id: str) -> list[ScarType]:
         """The scar types this procedure suits, in content order."""
@@ -162,6 +163,7 @@ class _Reader:
         self.path = path
         self.problems: list[str] = []
         self._locator = Locator(text)
+        self.extra_fonts: tuple[Path, ...] = ()
 
     def problem(self, keys: tuple[str, ...], message: str) -> None:
         line = self._locator.line(keys)
@@ -192,9 +194,9 @@ class _Reader:
         if not value:
             self.problem(keys, f"{label}is empty; write the text the leaflet should show")
             return None
-        bad = fonts.unprintable(value)
-        if bad:
-            self.problem(keys, f"{label}has {fonts.describe(bad[0])}, which the leaflet font cannot print; remove it")
+        why = fonts.problem(value, self.extra_fonts)
+        if why:
+            self.problem(keys, f"{label}has {why}")
         return value
 
     def texts(self, table: dict, keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -254,6 +256,7 @@ class _Reader:
     # -- sections --------------------------------------------------------
 
     def content(self, data: dict) -> Content:
+        self.extra_fonts = self.fonts(data)  # first: the text checks below need them
         leaflet = self.leaflet(data)
         clinic = self.clinic(data)
         overall = self.table(data, ("overall",), ("back_to_work", "full_recovery"))
@@ -272,6 +275,7 @@ class _Reader:
             contact_reasons=self.texts(self.table(data, ("contact",), ("reasons",)), ("contact", "reasons")),
             scars=scars,
             procedures=procedures,
+            extra_fonts=self.extra_fonts,
         )
 
     def leaflet(self, data: dict) -> LeafletInfo:
@@ -344,6 +348,29 @@ class _Reader:
             self.problem(("clinic", "logo"), f'file "{name}" is not a PNG or JPEG image')
             return None
         return path
+
+    def fonts(self, data: dict) -> tuple[Path, ...]:
+        """[fonts] extra: TrueType files (beside content.toml) for letters DejaVu Sans lacks."""
+        if "fonts" not in data:
+            return ()
+        keys = ("fonts", "extra")
+        names = self.get(self.table(data, ("fonts",), ("extra",)), keys, list) or []
+        found = []
+        for index, name in enumerate(names, 1):
+            if not isinstance(name, str):
+                self.problem(keys, f"item {index} should be the name of a font file in quotes, not {_type_name(name)}")
+                continue
+            path = (self.path.parent / name).resolve()
+            if not path.is_file():
+                self.problem(keys, f'item {index}: file "{name}" not found (looked in {path.parent})')
+                continue
+            try:
+                fonts.extra_font(path)
+            except FontError as exc:
+                self.problem(keys, f'item {index}: "{name}" {exc}; use a TrueType (.ttf) font')
+                continue
+            found.append(path)
+        return tuple(found)
 
     def procedures(self, data: dict) -> dict[str, Procedure]:
         table = self.table(data, ("procedures",))
