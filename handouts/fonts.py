@@ -75,7 +75,11 @@ def _fix_to_unicode() -> None:
     def utf16(match: re.Match) -> str:
         return f"<{match[1]}> <{chr(int(match[2], 16)).encode('utf-16-be').hex().upper()}>"
 
-    ttfonts.makeToUnicodeCMap = lambda fontname, subset: _WIDE_ENTRY.sub(utf16, original(fontname, subset))
+    def fixed(fontname: str, subset: list[int]) -> str:
+        cmap = original(fontname, subset)
+        return _WIDE_ENTRY.sub(utf16, cmap) if max(subset, default=0) > 0xFFFF else cmap
+
+    ttfonts.makeToUnicodeCMap = fixed
 
 
 @functools.cache
