@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import fonts
 from .content import Content
@@ -62,11 +63,11 @@ def parse_choices(
             return None
 
     choices = dict(
-        name=check(_one_line, "patient", patient, True),
+        name=check(_one_line, "patient", patient, True, content.extra_fonts),
         procedures=check(_ids, "procedures", procedures, content.procedures, "procedure"),
         scars=check(_ids, "scars", scars, content.scars, "scar type", False),
-        clinician=check(_one_line, "clinician", clinician, False),
-        note=check(_note, note),
+        clinician=check(_one_line, "clinician", clinician, False, content.extra_fonts),
+        note=check(_note, note, content.extra_fonts),
         date=check(_date, date),
         paper=check(_paper, paper),
         large_print=check(_yes_no, "large_print", large_print),
@@ -116,25 +117,26 @@ def _ids(field, values, known, kind, required=True) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _clean(field: str, text: str) -> str:
+# Zero-width (non-)joiners are kept only between Arabic letters, where they
+# change how the letters join (Persian writes "می‌خواهم" with one).
+_STRAY_JOINER = re.compile("(?<![\u0600-\u06ff])[\u200c\u200d]|[\u200c\u200d](?![\u0600-\u06ff])")
+
+
+def _clean(field: str, text: str, extra_fonts: tuple[Path, ...]) -> str:
     """NFC, no invisible format characters, nothing the fonts cannot print."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = _STRAY_JOINER.sub("", "".join(c for c in text if unicodedata.category(c) != "Cf" or c in "\u200c\u200d"))
     for char in text:
         if unicodedata.category(char) == "Cc" and char not in "\n\t":
             raise InputError(field, f"{_LABELS[field]} contains the control character {fonts.describe(char)}; retype it")
-    bad = fonts.unprintable(text)
-    if bad:
-        raise InputError(
-            field,
-            f"{_LABELS[field]} contains {fonts.describe(bad[0])}, which the leaflet font cannot print; "
-            "use Latin, Greek or Cyrillic letters",
-        )
+    why = fonts.problem(text, extra_fonts)
+    if why:
+        raise InputError(field, f"{_LABELS[field]} contains {why}")
     return text
 
 
-def _one_line(field: str, value: str | None, required: bool) -> str | None:
-    text = " ".join(_clean(field, value or "").split())
+def _one_line(field: str, value: str | None, required: bool, extra_fonts: tuple[Path, ...]) -> str | None:
+    text = " ".join(_clean(field, value or "", extra_fonts).split())
     if not text:
         if required:
             raise InputError(field, f"{_LABELS[field]} is empty; type it as it should appear on the leaflet")
@@ -145,8 +147,8 @@ def _one_line(field: str, value: str | None, required: bool) -> str | None:
     return text
 
 
-def _note(value: str | None) -> str | None:
-    text = _clean("note", (value or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+def _note(value: str | None, extra_fonts: tuple[Path, ...]) -> str | None:
+    text = _clean("note", (value or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "), extra_fonts)
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
     if len(text) > MAX_NOTE_LENGTH:
         raise InputError("note", f"the note is {len(text):,} characters long; the most a leaflet takes is "

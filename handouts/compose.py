@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import fonts
 from .choices import PatientChoices
@@ -24,6 +25,7 @@ class Leaflet:
     clinic: Clinic
     paper: str
     large_print: bool = False
+    extra_fonts: tuple[Path, ...] = ()  # for letters the leaflet font lacks (content.toml [fonts])
 
 
 def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
@@ -58,9 +60,9 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
     )
     source = wording.source_name(LEAFLET_TEMPLATE)
     document = parse_document(markup, source)
-    bad = fonts.unprintable(document.text())
-    if bad:
-        raise UnprintableError(f"{source}: the wording has {fonts.describe(bad[0])}, which the leaflet font cannot print")
+    why = fonts.problem(document.text(), content.extra_fonts)
+    if why:
+        raise UnprintableError(f"{source}: the wording has {why}")
     return Leaflet(
         document=document,
         title=content.leaflet.title,
@@ -69,6 +71,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         clinic=content.clinic,
         paper=choices.paper,
         large_print=choices.large_print,
+        extra_fonts=content.extra_fonts,
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fonts
-from .errors import ContentError
+from .errors import ContentError, FontError
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ class Content:
     contact_reasons: tuple[str, ...]
     scars: dict[str, ScarType]
     procedures: dict[str, Procedure]
+    extra_fonts: tuple[Path, ...] = ()  # [fonts] extra: for letters the leaflet font lacks
 
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
@@ -196,6 +197,7 @@ class _Reader:
         self.problems: list[str] = []
         self.sources: dict[str, str] = {}
         self._locator = Locator(text)
+        self.extra_fonts: tuple[Path, ...] = ()
 
     def problem(self, keys: tuple[str, ...], message: str, item: int = 0) -> None:
         line = self._locator.line(keys, item)
@@ -259,9 +261,9 @@ class _Reader:
         if not value:
             self.problem(keys, f"{label}is empty; write the text the leaflet should show", item)
             return None
-        bad = fonts.unprintable(value)
-        if bad:
-            self.problem(keys, f"{label}has {fonts.describe(bad[0])}, which the leaflet font cannot print; remove it", item)
+        why = fonts.problem(value, self.extra_fonts)
+        if why:
+            self.problem(keys, f"{label}has {why}", item)
         return value
 
     def texts(self, table: dict, keys: tuple[str, ...], sourced: bool = False) -> tuple[Text, ...]:
@@ -350,6 +352,7 @@ class _Reader:
     # -- sections --------------------------------------------------------
 
     def content(self, data: dict) -> Content:
+        self.extra_fonts = self.fonts(data)  # first: the text checks below need them
         leaflet = self.leaflet(data)
         clinic = self.clinic(data)
         overall = self.table(data, ("overall",), ("back_to_work", "full_recovery"))
@@ -368,6 +371,7 @@ class _Reader:
             contact_reasons=self.texts(self.table(data, ("contact",), ("reasons",)), ("contact", "reasons")),
             scars=scars,
             procedures=procedures,
+            extra_fonts=self.extra_fonts,
         )
 
     def leaflet(self, data: dict) -> LeafletInfo:
@@ -459,6 +463,29 @@ class _Reader:
             self.problem(("clinic", "logo"), f'file "{name}" is not a PNG or JPEG image')
             return None
         return path
+
+    def fonts(self, data: dict) -> tuple[Path, ...]:
+        """[fonts] extra: TrueType files (beside content.toml) for letters DejaVu Sans lacks."""
+        if "fonts" not in data:
+            return ()
+        keys = ("fonts", "extra")
+        names = self.get(self.table(data, ("fonts",), ("extra",)), keys, list) or []
+        found = []
+        for index, name in enumerate(names, 1):
+            if not isinstance(name, str):
+                self.problem(keys, f"item {index} should be the name of a font file in quotes, not {_type_name(name)}")
+                continue
+            path = (self.path.parent / name).resolve()
+            if not path.is_file():
+                self.problem(keys, f'item {index}: file "{name}" not found (looked in {path.parent})')
+                continue
+            try:
+                fonts.extra_font(path)
+            except FontError as exc:
+                self.problem(keys, f'item {index}: "{name}" {exc}; use a TrueType (.ttf) font')
+                continue
+            found.append(path)
+        return tuple(found)
 
     def procedures(self, data: dict) -> dict[str, Procedure]:
         table = self.table(data, ("procedures",))

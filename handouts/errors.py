@@ -57,3 +57,7 @@ class InvalidChoices(InputError):
     def __init__(self, problems: list[InputError]):
         self.problems = problems
         super().__init__(problems[0].field, str(problems[0]))
+
+
+class FontError(HandoutsError):
+    """A font file named in content.toml cannot be embedded in a PDF."""

@@ -2,15 +2,25 @@
 
 DejaVu Sans ships inside the package so every machine prints the same way and
 never falls back to a font without Greek, Cyrillic or Vietnamese letters.
+A clinic may add fonts for letters it lacks (content.toml, [fonts] extra):
+runs of such letters are drawn in the first added font that has them.
 """
 
 import functools
+import hashlib
+import re
 import unicodedata
+from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
+from arabic_reshaper.letters import LETTERS_ARABIC
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
+
+from . import scripts
+from .errors import FontError
 
 REGULAR = "HandoutsSans"
 BOLD = "HandoutsSans-Bold"
@@ -18,11 +28,15 @@ _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 
 # Characters that are layout, not ink: always fine.
 _WHITESPACE = frozenset("\n\t ")
+# Zero-width (non-)joiners between Arabic letters: they steer the shaping,
+# which then drops them (rtl.shape), so they are never drawn.
+_JOINERS = frozenset("\u200c\u200d")
 
 
 @functools.cache
 def register() -> None:
     """Register the fonts with ReportLab once per process."""
+    _fix_to_unicode()
     folder = files("handouts") / "fonts"
     for name, filename in _FILES.items():
         font = TTFont(name, str(folder / filename))
@@ -46,11 +60,150 @@ def _remember_subsets(face) -> None:
     face.makeSubset = lambda subset: cached(tuple(subset))
 
 
+_WIDE_ENTRY = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>")
+
+
+def _fix_to_unicode() -> None:
+    """Keep characters above U+FFFF (emoji, 𝐀) in the PDF's text layer.
+
+    ReportLab writes such a character into a font's ToUnicode map as 5 or 6
+    hex digits; the map takes UTF-16, so readers reject the entry and copying
+    or searching the leaflet loses the character. Write a surrogate pair.
+    """
+    original = ttfonts.makeToUnicodeCMap
+
+    def utf16(match: re.Match) -> str:
+        return f"<{match[1]}> <{chr(int(match[2], 16)).encode('utf-16-be').hex().upper()}>"
+
+    def fixed(fontname: str, subset: list[int]) -> str:
+        cmap = original(fontname, subset)
+        return _WIDE_ENTRY.sub(utf16, cmap) if max(subset, default=0) > 0xFFFF else cmap
+
+    ttfonts.makeToUnicodeCMap = fixed
+
+
 @functools.cache
 def _printable() -> frozenset[str]:
     register()
     faces = [pdfmetrics.getFont(name).face.charToGlyph for name in _FILES]
     return frozenset(map(chr, set(faces[0]).intersection(*faces[1:]))) | _WHITESPACE
+
+
+@functools.cache
+def _unjoinable() -> frozenset[str]:
+    """Arabic letters the leaflet font has but cannot join: the shaper does not
+    know them, or the font lacks one of their forms (or they are forms already)."""
+    printable = _printable()
+
+    def joinable(char: str) -> bool:
+        forms = LETTERS_ARABIC.get(char)  # (isolated, initial, medial, final), "" where there is none
+        return forms is not None and all(form in printable for form in forms if form)
+
+    return frozenset(char for char in printable if _arabic_letter(char) and not joinable(char))
+
+
+def _arabic_letter(char: str) -> bool:
+    return scripts.script(char) == "Arab" and unicodedata.category(char).startswith("L")
+
+
+@functools.cache
+def _fine() -> frozenset[str]:
+    """What the leaflet font prints correctly, with no further checks."""
+    unjoinable = _unjoinable()
+    return frozenset(char for char in _printable()
+                     if scripts.printable(scripts.script(char)) and char not in unjoinable) | _JOINERS
+
+
+@dataclass(frozen=True)
+class ExtraFont:
+    """A font a clinic added, registered with ReportLab under `name`."""
+
+    name: str
+    chars: frozenset[str]
+
+
+@functools.cache
+def extra_font(path: Path) -> ExtraFont:
+    """Load and register an added font once per process; FontError if it cannot be embedded."""
+    name = "HandoutsExtra-" + hashlib.sha256(str(path).encode()).hexdigest()[:10]
+    try:
+        font = TTFont(name, str(path))
+    except Exception as exc:  # ReportLab raises TTFError, struct.error, OSError... for a bad font file
+        raise FontError(f"cannot be used: {exc}") from None
+    pdfmetrics.registerFont(font)
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(name, bold, italic, name)  # no bold face: <b> stays in the same font
+    return ExtraFont(name, frozenset(map(chr, font.face.charToGlyph)))
+
+
+def problem(text: str, extra: tuple[Path, ...] = ()) -> str | None:
+    """Why `text` cannot be printed, worded to follow "contains"; None if it can.
+
+    A character is printed if the leaflet font, or for scripts drawn one glyph
+    per letter an added font (`extra`), has it, and its script is one the
+    leaflets print correctly (see scripts.py).
+    """
+    odd = set(text) - _fine()
+    if not odd:
+        return None
+    added = [extra_font(path).chars for path in extra]
+    for char in sorted(odd, key=text.index):
+        code = scripts.script(char)
+        if not scripts.printable(code):
+            return (f'{scripts.name(code)} ("{char}"), which leaflets cannot print correctly (their letters need '
+                    "shaping that handouts does not do); use Latin letters instead")
+        if _arabic_letter(char):
+            return f"{describe(char)}, an Arabic letter leaflets cannot join correctly; remove it"
+        if code in scripts.RIGHT_TO_LEFT:  # shaped and ordered in the leaflet font only
+            return f"{describe(char)}, which the leaflet font cannot print; remove it"
+        if any(char in chars for chars in added):
+            continue
+        if scripts.is_letters(code):
+            return (f'{scripts.name(code)} ("{char}", {scripts.block(char)}), which the leaflet font cannot print; '
+                    'a clinic can add a font for them in content.toml ([fonts] extra = ["FONT.ttf"])')
+        return f"{describe(char)}, which leaflets cannot print; remove it"
+    return None
+
+
+_active: tuple[ExtraFont, ...] = ()
+
+
+def use(paths: tuple[Path, ...]) -> None:
+    """Draw what the leaflet font lacks in these added fonts (one leaflet's), in this order."""
+    global _active
+    _active = tuple(extra_font(path) for path in paths)
+
+
+@functools.cache
+def _outside() -> re.Pattern:
+    """Runs of characters the leaflet font lacks (never markup: the font has all of ASCII)."""
+    codes = sorted(map(ord, _printable()))
+    ranges, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [-1]):
+        if code != previous + 1:
+            ranges.append(f"\\U{start:08x}-\\U{previous:08x}")
+            start = code
+    return re.compile(f"[^{''.join(ranges)}]+")
+
+
+def with_fallback(markup: str) -> str:
+    """Paragraph markup with runs of letters the leaflet font lacks put in the added font that has them."""
+    if not _active:
+        return markup
+    return _outside().sub(_in_added_fonts, markup)
+
+
+def _in_added_fonts(match: re.Match) -> str:
+    out, current, run = [], None, ""
+    for char in match[0]:
+        font = next((f.name for f in _active if char in f.chars), None)
+        if font != current and run:
+            out.append(f'<font name="{current}">{run}</font>' if current else run)
+            run = ""
+        current, run = font, run + char
+    out.append(f'<font name="{current}">{run}</font>' if current else run)
+    return "".join(out)
 
 
 # Characters any leaflet may use, in a fixed order. Every PDF assigns these
@@ -86,12 +239,6 @@ def prime(doc) -> None:
     """Give the common characters their fixed codes in a new PDF document."""
     for name in _FILES:
         pdfmetrics.getFont(name).splitString(_primer(), doc)
-
-
-def unprintable(text: str) -> list[str]:
-    """The distinct characters of `text` that the fonts cannot draw, in order."""
-    missing = set(text) - _printable()
-    return sorted(missing, key=text.index) if missing else []
 
 
 def describe(char: str) -> str:

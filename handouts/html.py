@@ -14,6 +14,7 @@ from html import escape
 
 from .compose import Leaflet
 from .document import Chart, Heading, Inline, ItemList, Paragraph, Table
+from .rtl import RTL
 
 _CSS = """
 :root {{ --primary: {primary}; --accent: {accent}; --text: {text}; }}
@@ -109,6 +110,9 @@ def _block(block) -> str:
 
 def _paragraph(paragraph: Paragraph) -> str:
     kind = f' class="{paragraph.role}"' if paragraph.role != "body" else ""
+    # A note written in Arabic or Hebrew reads, and is aligned, right to left, as in the PDF.
+    if any(RTL.search(run.text) for run in paragraph.runs):
+        kind += ' dir="auto"'
     return f"<p{kind}>{_inline(paragraph.runs)}</p>"
 
 
@@ -139,6 +143,10 @@ def _inline(runs: Inline) -> str:
             continue
         if run.text == "\n":
             out.append("<br>")
-        else:
-            out.append(f"<strong>{escape(run.text)}</strong>" if run.bold else escape(run.text))
+            continue
+        text = escape(run.text)
+        if RTL.search(text):
+            # Isolated, so a right-to-left name cannot reorder the words around it.
+            text = f"<bdi>{text}</bdi>"
+        out.append(f"<strong>{text}</strong>" if run.bold else text)
     return "".join(out)

@@ -38,7 +38,8 @@ class Maker:
         self.wording = Wording(templates_dir)
         self.invariant = invariant
         logo = self.content.clinic.logo
-        self.content_hash = _digest([Path(content_path).read_bytes(), logo.read_bytes() if logo else b""])
+        self.content_hash = _digest([Path(content_path).read_bytes(), logo.read_bytes() if logo else b"",
+                                     *(font.read_bytes() for font in self.content.extra_fonts)])
         self.template_version = _digest(
             [p.relative_to(self.wording.folder).as_posix().encode() + b"\0" + p.read_bytes()
              for p in sorted(self.wording.folder.rglob("*")) if p.is_file()])[:12]

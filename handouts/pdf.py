@@ -21,7 +21,6 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Spacer
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
@@ -30,7 +29,7 @@ from .chart import RecoveryChart
 from .compose import Leaflet
 from .content import Colours
 from .document import Chart, Heading, ItemList, Paragraph, Table, plain_text
-from .rlmarkup import escape, markup, paragraph
+from .rlmarkup import BidiParagraph, escape, markup, paragraph, prepare
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
@@ -111,6 +110,7 @@ _styles = functools.lru_cache(maxsize=16)(_Styles)
 def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     """The leaflet as PDF bytes. `invariant` makes builds byte-identical."""
     fonts.register()
+    fonts.use(leaflet.extra_fonts)
     styles = _styles(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography())
     page_size = PAGE_SIZES[leaflet.paper]
     furniture = _Furniture(leaflet, styles, page_size)
@@ -189,13 +189,13 @@ class _Furniture:
         self.has_logo = clinic.logo is not None
         text_x = _LOGO + 12 if self.has_logo else 0
         self.contact_width = self.width * 0.42
-        self.name_block = RLParagraph(
+        self.name_block = BidiParagraph(prepare(
             f'<font name="{fonts.BOLD}" size="{styles.clinic_name.fontSize}" color="{clinic.colours.primary}">'
-            f"{escape(clinic.name)}</font><br/>{escape(clinic.address)}",
+            f"{escape(clinic.name)}</font><br/>{escape(clinic.address)}"),
             ParagraphStyle("name-block", parent=styles.furniture, leading=styles.furniture.fontSize * 1.45),
         )
-        self.contacts = RLParagraph(
-            "<br/>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website)), styles.furniture_right)
+        self.contacts = BidiParagraph(prepare(
+            "<br/>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website))), styles.furniture_right)
         name_h = self.name_block.wrap(self.width - text_x - self.contact_width - 12, 1000)[1]
         contacts_h = self.contacts.wrap(self.contact_width, 1000)[1]
         self.header_height = max(_LOGO if self.has_logo else 0, name_h, contacts_h)

@@ -2,14 +2,19 @@
 
 ReportLab paragraphs read an XML-like markup; every character of data is
 escaped here, so text such as "<b" or "AT&T" prints exactly as typed.
+Right-to-left text is shaped and drawn in display order (rtl.py), and letters
+the leaflet font lacks are drawn in a font the clinic added (fonts.py).
 """
 
+import copy
 import functools
 from xml.sax.saxutils import escape as _xml_escape
 
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
+from . import fonts, rtl
 from .document import Inline
 
 
@@ -36,10 +41,75 @@ def _fragments(text: str, style: ParagraphStyle) -> list:
     return Paragraph(text, style).frags
 
 
+class BidiParagraph(Paragraph):
+    """A paragraph whose lines are drawn in display order when they hold
+    right-to-left text; one that reads right to left is right aligned.
+
+    Lines are broken in reading order and only reordered to be drawn, so
+    splitting a paragraph at a page end still splits it between the right words.
+    """
+
+    def drawPara(self, debug=0):
+        logical, style = self.blPara, self.style
+        if not rtl.RTL.search(self.text if self.text is not None else " ".join(_line_texts(logical))):
+            return super().drawPara(debug)
+        texts = _line_texts(logical)
+        right_to_left = rtl.base_is_rtl(" ".join(texts))
+        self.blPara = _visual(logical, texts, right_to_left)
+        if right_to_left and style.alignment == TA_LEFT:
+            self.style = _right_aligned(style)
+        try:
+            return super().drawPara(debug)
+        finally:
+            self.blPara, self.style = logical, style
+
+
+def _line_texts(para) -> list[str]:
+    if para.kind == 0:
+        return [" ".join(words) for _, words in para.lines]
+    return ["".join(_text(frag) for frag in line.words) for line in para.lines]
+
+
+def _text(frag) -> str:
+    """A fragment's characters; none for images, anchors and line-break marks."""
+    text = getattr(frag, "text", "")
+    return text if isinstance(text, str) and not hasattr(frag, "cbDefn") else ""
+
+
+def _visual(para, texts: list[str], right_to_left: bool):
+    """A copy of broken lines `para` with each line's characters in display order."""
+    orders = rtl.visual_lines(texts, right_to_left)
+    visual = copy.copy(para)
+    if para.kind == 0:
+        visual.lines = [(space, "".join(char for _, char in order).split(" "))
+                        for (space, _), order in zip(para.lines, orders)]
+        return visual
+    visual.lines = []
+    for line, order in zip(para.lines, orders):
+        owners = [frag for frag in line.words for _ in _text(frag)]
+        words, run, owner = [], "", None
+        for index, char in order:
+            if owners[index] is not owner and run:
+                words.append(owner.clone(text=run))
+                run = ""
+            owner, run = owners[index], run + char
+        if run:
+            words.append(owner.clone(text=run))
+        line = copy.copy(line)
+        line.words = words + [frag for frag in line.words if not _text(frag)]
+        visual.lines.append(line)
+    return visual
+
+
+@functools.lru_cache(maxsize=64)
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+
+
 _broken_lines: dict[tuple, tuple] = {}
 
 
-class _Paragraph(Paragraph):
+class _Paragraph(BidiParagraph):
     """A paragraph whose lines are broken once per text, style and width.
 
     Breaking lines was a quarter of a batch's time, and most paragraphs
@@ -67,4 +137,10 @@ def paragraph(text: str, style: ParagraphStyle, bullet: str | None = None) -> Pa
     every leaflet, and parsing it was a sixth of the time a batch took. Styles
     must live as long as the process (pdf.py keeps them) for this to pay.
     """
+    text = prepare(text)
     return _Paragraph(text, style, bulletText=bullet, frags=_fragments(text, style))
+
+
+def prepare(text: str) -> str:
+    """Markup made ready to draw: Arabic shaped, letters the leaflet font lacks in an added font."""
+    return fonts.with_fallback(rtl.shape(text))

@@ -106,11 +106,10 @@ def test_output_must_be_a_pdf(run):
     (["-p", "Ann", "--procedure", "fillers", "--date", "21/11/2026"], "--date",
      "'21/11/2026' is not a date; write it as YYYY-MM-DD, for example 2026-11-21"),
     (["-p", "Ann 漢字", "--procedure", "fillers"], "--patient",
-     "the patient's name contains \"漢\" (U+6F22 CJK UNIFIED IDEOGRAPH-6F22), which the leaflet font "
-     "cannot print; use Latin, Greek or Cyrillic letters"),
+     "the patient's name contains Chinese characters (\"漢\", CJK Unified Ideographs), which the leaflet "
+     "font cannot print; a clinic can add a font for them in content.toml ([fonts] extra = [\"FONT.ttf\"])"),
     (["-p", "Ann", "--procedure", "fillers", "--note", "Smile 🙂"], "--note",
-     "the note contains \"🙂\" (U+1F642 SLIGHTLY SMILING FACE), which the leaflet font cannot print; "
-     "use Latin, Greek or Cyrillic letters"),
+     "the note contains \"🙂\" (U+1F642 SLIGHTLY SMILING FACE), which leaflets cannot print; remove it"),
     (["-p", "Ann\x07", "--procedure", "fillers"], "--patient",
      "the patient's name contains the control character U+0007 (unnamed character); retype it"),
     (["-p", "A" * 121, "--procedure", "fillers"], "--patient",

@@ -46,8 +46,9 @@ SOURCE_HELP = '(source: an id from [leaflet.sources], or "clinic" for the clinic
     ('logo = "templates/brand/logo.png"', 'logo = "templates/brand/missing.png"',
      'content.toml:{line}: clinic.logo file "templates/brand/missing.png" not found (looked in {folder})'),
     ('name = "Fillers"', 'name = "Fillers 漢"',
-     'content.toml:{line}: procedures.fillers.name has "漢" (U+6F22 CJK UNIFIED IDEOGRAPH-6F22), '
-     "which the leaflet font cannot print; remove it"),
+     'content.toml:{line}: procedures.fillers.name has Chinese characters ("漢", CJK Unified Ideographs), '
+     'which the leaflet font cannot print; a clinic can add a font for them in content.toml '
+     '([fonts] extra = ["FONT.ttf"])'),
 ])
 def test_one_problem_is_named_with_its_line(run, old, new, message):
     path = Path("content.toml")
