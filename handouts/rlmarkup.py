@@ -8,6 +8,7 @@ the leaflet font lacks are drawn in a font the clinic added (fonts.py).
 
 import copy
 import functools
+import re
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -31,9 +32,31 @@ def markup(runs: Inline, page: int | None = None, pages: int | None = None) -> s
             out.append("<br/>")
             continue
         else:
-            text = escape(run.text)
+            text = escape(_LONG_WORD.sub(_soft_hyphens, run.text))
         out.append(f"<b>{text}</b>" if run.bold else text)
     return "".join(out)
+
+
+# Words this long may not fit a line (a name in large print, a chart label):
+# soft hyphens let ReportLab break them with a hyphen, never silently.
+_LONG_WORD = re.compile(r"\w{16,}")
+_SHY = "\u00ad"
+
+
+def _soft_hyphens(match: re.Match) -> str:
+    word = match[0]
+    if rtl.RTL.search(word):
+        return word  # shaped and reordered as a whole
+    marked = _hyphenator().inserted(word, hyphen=_SHY)
+    # Where the dictionary finds no break (a name in another language), every 8 letters will do.
+    return marked if _SHY in marked else _SHY.join(word[i:i + 8] for i in range(0, len(word), 8))
+
+
+@functools.cache
+def _hyphenator():
+    import pyphen
+
+    return pyphen.Pyphen(lang="en_GB")
 
 
 @functools.lru_cache(maxsize=4096)
