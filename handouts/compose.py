@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fonts
+from . import fonts, pictures
 from .choices import PatientChoices
-from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
+from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Picture, Procedure, ScarType
 from .document import Document, parse_document
 from .errors import UnprintableError
 from .wording import LEAFLET_TEMPLATE, Wording
@@ -25,6 +25,7 @@ class Leaflet:
     clinic: Clinic
     paper: str
     large_print: bool = False
+    picture_labels: dict[str, str] = field(default_factory=dict)  # content.toml [pictures] labels
     extra_fonts: tuple[Path, ...] = ()  # for letters the leaflet font lacks (content.toml [fonts])
 
 
@@ -49,7 +50,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         large_print=choices.large_print,
         treatments=treatments,
         shared_aftercare=shared_aftercare,
-        scars=[dict(name=s.name, description=s.description,
+        scars=[dict(name=s.name, description=s.description, picture=_picture(s.picture, content),
                     helped_by=[t["name"] for t in treatments if t["id"] in s.procedures]) for s in scars],
         overall=dict(back_to_work=content.overall_back_to_work, full_recovery=content.overall_full_recovery),
         summary=content.summary,
@@ -72,6 +73,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         paper=choices.paper,
         large_print=choices.large_print,
         extra_fonts=content.extra_fonts,
+        picture_labels=content.picture_labels or {},
     )
 
 
@@ -84,9 +86,12 @@ def _treatments(content: Content, choices: PatientChoices, shared: set[str], sca
     win over the clinic's figure, and the clinic's over none), the aftercare
     that is its own rather than `shared`, and the chosen scar types it helps."""
     own_sessions = dict(choices.sessions)
-    treatments = []
+    treatments, pictured = [], set()
     for pid in choices.procedures:
         p = content.procedures[pid]
+        # Treatments that share a picture (resurfacing) show it once, with the first of them.
+        picture = p.picture if p.picture and p.picture.name not in pictured else None
+        pictured.add(p.picture and p.picture.name)
         figures = {name: getattr(p, name) for name in FIGURES}
         if pid in own_sessions:
             figures["sessions"] = Figure(PATIENT_SOURCE, text=own_sessions[pid])
@@ -95,11 +100,20 @@ def _treatments(content: Content, choices: PatientChoices, shared: set[str], sca
             works_on_skin=p.works_on_skin,
             aftercare=[line for line in p.aftercare if line not in shared],
             helps=[s.name for s in scars if pid in s.procedures],
+            picture=_picture(picture, content),
             recovery_known=bool(figures["back_to_work"] or figures["full_recovery"]),
             recovery_in_days=any(f and f.days for f in (figures["back_to_work"], figures["full_recovery"])),
             **figures,
         ))
     return treatments
+
+
+def _picture(picture: Picture | None, content: Content) -> dict | None:
+    """A diagram for the template: its name, caption and the words it shows (for its text alternative)."""
+    if picture is None:
+        return None
+    return dict(name=picture.name, caption=picture.caption,
+                labels=pictures.label_words(picture.name, content.picture_labels))
 
 
 def _shared_aftercare(procedures: list[Procedure]) -> list[dict]:

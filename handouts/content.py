@@ -52,6 +52,14 @@ CLINIC_SOURCE = "clinic"
 
 
 @dataclass(frozen=True)
+class Picture:
+    """One of the diagrams in handouts/pictures.py, with its caption."""
+
+    name: str
+    caption: str
+
+
+@dataclass(frozen=True)
 class Procedure:
     id: str
     name: str
@@ -66,6 +74,7 @@ class Procedure:
     time_in_clinic: Figure | None
     back_to_work: Figure | None
     full_recovery: Figure | None
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class ScarType:
     source: str
     description: str
     procedures: tuple[str, ...]
+    picture: Picture | None = None
 
 
 @dataclass(frozen=True)
@@ -121,10 +131,17 @@ class Content:
     scars: dict[str, ScarType]
     procedures: dict[str, Procedure]
     extra_fonts: tuple[Path, ...] = ()  # [fonts] extra: for letters the leaflet font lacks
+    picture_labels: dict[str, str] | None = None  # [pictures] labels: the words inside the diagrams
 
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
-_PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "aftercare", "works_on_skin")
+_PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "aftercare", "works_on_skin", "picture", "picture_caption")
+# The diagrams handouts/pictures.py draws, and the words they need (content.toml [pictures] labels).
+SCAR_PICTURES = ("rolling", "ice-pick", "deep-craters", "superficial", "marks")
+TREATMENT_PICTURES = ("resurfacing", "fractional", "subcision", "fillers")
+PICTURES = SCAR_PICTURES + TREATMENT_PICTURES
+LABELS = ("surface", "top", "deeper", "scar", "mark", "removed", "new_skin", "laser", "whole", "needle", "held",
+          "filler", "before", "after")
 # Sane bounds, so a slip of the keyboard cannot hang or break a leaflet.
 MAX_DAYS = 365
 MAX_TEXT = 1_000
@@ -371,6 +388,7 @@ class _Reader:
             contact_reasons=self.texts(self.table(data, ("contact",), ("reasons",)), ("contact", "reasons")),
             scars=scars,
             procedures=procedures,
+            picture_labels=self.picture_labels(data),
             extra_fonts=self.extra_fonts,
         )
 
@@ -512,9 +530,30 @@ class _Reader:
                 time_in_clinic=self.figure(t, keys + ("time_in_clinic",), days=False),
                 back_to_work=self.figure(t, keys + ("back_to_work",), days=True),
                 full_recovery=self.figure(t, keys + ("full_recovery",), days=True),
+                picture=self.picture(t, keys, TREATMENT_PICTURES),
                 **texts,
             )
         return result
+
+    def picture(self, table: dict, keys: tuple[str, ...], known: tuple[str, ...]) -> Picture | None:
+        """picture = "rolling" with picture_caption = "...": one of the diagrams, and what it shows."""
+        name = self.text(table, keys + ("picture",), required=False)
+        if name is None:
+            if "picture_caption" in table:
+                self.problem(keys + ("picture_caption",), "has no picture; add picture = \"...\" or remove it")
+            return None
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            fix = f'did you mean "{hint[0]}"?' if hint else f"choose one of: {', '.join(known)}"
+            self.problem(keys + ("picture",), f'is "{name}", which is not a picture; {fix}')
+            return None
+        caption = self.text(table, keys + ("picture_caption",), sourced=True)
+        return Picture(name, caption) if caption else None
+
+    def picture_labels(self, data: dict) -> dict[str, str]:
+        table = self.table(data, ("pictures",), ("labels",))
+        labels = self.table(table, ("pictures", "labels"), LABELS)
+        return {key: self.text(labels, ("pictures", "labels", key)) or key for key in LABELS} if labels else {}
 
     def scars(self, data: dict, procedures: dict[str, Procedure]) -> dict[str, ScarType]:
         table = self.table(data, ("scars",))
@@ -523,7 +562,7 @@ class _Reader:
             keys = ("scars", sid)
             if not _ID.match(sid):
                 self.problem(keys, "has an id that is not lowercase letters, digits and dashes")
-            t = self.table(table, keys, ("name", "source", "description", "procedures"))
+            t = self.table(table, keys, ("name", "source", "description", "procedures", "picture", "picture_caption"))
             if not t:
                 continue
             listed = self.get(t, keys + ("procedures",), list) or []
@@ -539,6 +578,7 @@ class _Reader:
                 source=source and self.source(keys + ("source",), source),
                 description=self.text(t, keys + ("description",), sourced=True),
                 procedures=tuple(p for p in listed if p in procedures),
+                picture=self.picture(t, keys, SCAR_PICTURES),
             )
         return result
 

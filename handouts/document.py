@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .content import DayRange
+from .content import PICTURES, DayRange
 from .errors import TemplateError
 
 
@@ -81,7 +81,16 @@ class Chart:
     table_caption: str = ""  # says how to read it then (there are no bars)
 
 
-Block = Heading | Paragraph | ItemList | Table | Chart
+@dataclass(frozen=True)
+class Figure:
+    """A labelled diagram (handouts/pictures.py), its caption and its text alternative."""
+
+    picture: str
+    caption: str
+    alt: str
+
+
+Block = Heading | Paragraph | ItemList | Table | Chart | Figure
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,8 @@ class Document:
                     parts += [block.caption, block.axis, block.back_label, block.full_label, block.rows_label,
                               block.table_caption]
                     parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
+                case Figure():
+                    parts += [block.caption, block.alt]
         return "\n".join(parts)
 
 
@@ -114,11 +125,11 @@ def plain_text(runs: Inline, page: int | None = None, pages: int | None = None) 
 
 
 _BLOCK_TAGS = {"h1", "h2", "h3", "p", "li", "th", "td"}
-_VOID = {"br", "bar", "page-number", "page-count"}
+_VOID = {"br", "bar", "figure", "page-number", "page-count"}
 _ALLOWED_PARENTS = {
     "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer"},
     "ul": {None}, "li": {"ul"}, "table": {None}, "tr": {"table"},
-    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "footer": {None},
+    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "figure": {None}, "footer": {None},
     "b": _BLOCK_TAGS, "br": _BLOCK_TAGS, "page-number": {"p"}, "page-count": {"p"},
 }
 
@@ -172,6 +183,8 @@ class _Parser(HTMLParser):
             self.runs.append(Run("", self.bold > 0, "page" if tag == "page-number" else "pages"))
         elif tag == "bar":
             self.bars.append(self.bar(attributes))
+        elif tag == "figure":
+            self.blocks.append(self.figure(attributes))
         if tag not in _VOID:
             self.stack.append((tag, attributes))
 
@@ -257,6 +270,15 @@ class _Parser(HTMLParser):
             self.fail("<chart> has no <bar> rows")
         return Chart(attributes["caption"], attributes["axis"], attributes["back"], attributes["full"],
                      tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""))
+
+    def figure(self, attributes: dict) -> Figure:
+        missing = [a for a in ("picture", "caption", "alt") if not attributes.get(a)]
+        if missing:
+            self.fail(f"<figure> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        if attributes["picture"] not in PICTURES:
+            self.fail(f"<figure picture=\"{attributes['picture']}\"> is not a picture; use one of: "
+                      f"{', '.join(PICTURES)}")
+        return Figure(attributes["picture"], attributes["caption"], attributes["alt"])
 
     def bar(self, attributes: dict) -> Bar:
         if not attributes.get("label"):

@@ -12,8 +12,9 @@ import base64
 import mimetypes
 from html import escape
 
+from . import pictures
 from .compose import Leaflet
-from .document import Chart, Heading, Inline, ItemList, Paragraph, Table
+from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, Table
 from .rtl import RTL
 
 _CSS = """
@@ -32,6 +33,9 @@ h1 {{ font-size: 1.8rem; }} h2 {{ font-size: 1.35rem; margin-top: 1.6em; }} h3 {
 p.note {{ background: var(--accent); padding: 0.6rem 0.8rem; }}
 p.small, footer p {{ font-size: 0.9rem; }}
 ul.checklist {{ list-style: none; padding-left: 0.2rem; }}
+figure.picture {{ margin: 0.5rem 0 1.2rem; }}
+figure.picture svg {{ width: 100%; height: auto; display: block; }}
+figure.picture figcaption {{ font-size: 0.9rem; margin-top: 0.3rem; }}
 ul.checklist li::before {{ content: "\\2610\\00a0\\00a0"; font-size: 1.2em; }}
 li {{ margin-bottom: 0.35em; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.8rem 0 1.2rem; font-size: 0.9rem; }}
@@ -54,7 +58,8 @@ def render_html(leaflet: Leaflet) -> str:
     clinic, colours = leaflet.clinic, leaflet.clinic.colours
     css = _CSS.format(primary=colours.primary, accent=colours.accent, text=colours.text,
                       size=22 if leaflet.large_print else 18, paper=_PAPER[leaflet.paper])
-    body = "\n".join(_block(block) for block in leaflet.document.blocks)
+    body = "\n".join(_figure(block, leaflet, number) if isinstance(block, Figure) else _block(block)
+                     for number, block in enumerate(leaflet.document.blocks))
     # "Page X of Y" means nothing on a web page.
     footer = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
     contact = "<br>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website) if x)
@@ -106,6 +111,16 @@ def _block(block) -> str:
         case Chart():
             return _chart(block)
     raise TypeError(f"no HTML for {type(block).__name__}")
+
+
+def _figure(figure: Figure, leaflet: Leaflet, number: int) -> str:
+    """The same diagram as the PDF's, as inline SVG that scales to the screen."""
+    colours = leaflet.clinic.colours
+    drawing = pictures.draw(figure.picture, leaflet.picture_labels,
+                            pictures.Style(colours.primary, colours.accent, 14 if leaflet.large_print else 11))
+    svg = pictures.to_svg(drawing, f"figure-{number}", figure.alt)
+    return (f'<figure class="picture" style="max-width: {drawing.width * 1.5:.0f}px">\n{svg}\n'
+            f"<figcaption>{escape(figure.caption)}</figcaption>\n</figure>")
 
 
 def _paragraph(paragraph: Paragraph) -> str:

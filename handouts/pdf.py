@@ -24,11 +24,11 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogeth
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
-from . import __version__, fonts
+from . import __version__, fonts, pictures
 from .chart import RecoveryChart
 from .compose import Leaflet
 from .content import Colours
-from .document import Chart, Heading, ItemList, Paragraph, Table, plain_text
+from .document import Chart, Figure, Heading, ItemList, Paragraph, Table, plain_text
 from .rlmarkup import BidiParagraph, escape, markup, paragraph, prepare
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
@@ -321,6 +321,8 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                     _keep_section_together(story)
             case Table():
                 story.append(_table(block, styles, width))
+            case Figure():
+                story.append(_figure(block, leaflet, styles, width))
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       label_style=styles.chart_label)
@@ -330,6 +332,25 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                     # Moved whole, it could leave a page more than half empty: it splits between rows instead.
                     story[-1:] = [CondPageBreak(chart.minimum_height + room), *story[-1]._content]
     return story
+
+
+def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
+    """The diagram with its caption beside it, or under it when the diagram is wide."""
+    colours = leaflet.clinic.colours
+    drawing = pictures.draw(figure.picture, leaflet.picture_labels,
+                            pictures.Style(colours.primary, colours.accent, 14 if leaflet.large_print else 11))
+    caption = paragraph(escape(figure.caption), styles.caption)
+    gap = 14
+    if drawing.width <= width * 0.62:
+        cells, widths = [[drawing, caption]], [drawing.width + gap, width - drawing.width - gap]
+    else:
+        cells, widths = [[drawing], [caption]], [width]
+    result = RLTable(cells, colWidths=widths, hAlign="LEFT",
+                     style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
+                            ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+    result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.7
+    return result
 
 
 def _height(flowables: list, width: float) -> float:
