@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import fonts, pictures
 from .choices import PatientChoices
-from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Picture, Procedure, ScarType
+from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
 from .document import Document, parse_document
 from .errors import UnprintableError
 from .wording import LEAFLET_TEMPLATE, Wording
@@ -90,8 +90,8 @@ def _treatments(content: Content, choices: PatientChoices, shared: set[str], sca
     for pid in choices.procedures:
         p = content.procedures[pid]
         # Treatments that share a picture (resurfacing) show it once, with the first of them.
-        picture = p.picture if p.picture and p.picture.name not in pictured else None
-        pictured.add(p.picture and p.picture.name)
+        picture = p.picture if p.picture not in pictured else None
+        pictured.add(p.picture)
         figures = {name: getattr(p, name) for name in FIGURES}
         if pid in own_sessions:
             figures["sessions"] = Figure(PATIENT_SOURCE, text=own_sessions[pid])
@@ -108,12 +108,11 @@ def _treatments(content: Content, choices: PatientChoices, shared: set[str], sca
     return treatments
 
 
-def _picture(picture: Picture | None, content: Content) -> dict | None:
-    """A diagram for the template: its name, caption and the words it shows (for its text alternative)."""
+def _picture(picture: str | None, content: Content) -> dict | None:
+    """A diagram for the template: its name and the words it shows (for its text alternative)."""
     if picture is None:
         return None
-    return dict(name=picture.name, caption=picture.caption,
-                labels=pictures.label_words(picture.name, content.picture_labels))
+    return dict(name=picture, labels=pictures.label_words(picture, content.picture_labels))
 
 
 def _shared_aftercare(procedures: list[Procedure]) -> list[dict]:

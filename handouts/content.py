@@ -52,14 +52,6 @@ CLINIC_SOURCE = "clinic"
 
 
 @dataclass(frozen=True)
-class Picture:
-    """One of the diagrams in handouts/pictures.py, with its caption."""
-
-    name: str
-    caption: str
-
-
-@dataclass(frozen=True)
 class Procedure:
     id: str
     name: str
@@ -74,7 +66,7 @@ class Procedure:
     time_in_clinic: Figure | None
     back_to_work: Figure | None
     full_recovery: Figure | None
-    picture: Picture | None = None
+    picture: str | None = None  # one of PICTURES; its caption is the description
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ class ScarType:
     source: str
     description: str
     procedures: tuple[str, ...]
-    picture: Picture | None = None
+    picture: str | None = None  # one of PICTURES; its caption is "what"
 
 
 @dataclass(frozen=True)
@@ -135,7 +127,7 @@ class Content:
 
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
-_PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "aftercare", "works_on_skin", "picture", "picture_caption")
+_PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "aftercare", "works_on_skin", "picture")
 # The diagrams handouts/pictures.py draws, and the words they need (content.toml [pictures] labels).
 SCAR_PICTURES = ("rolling", "ice-pick", "deep-craters", "superficial", "marks")
 TREATMENT_PICTURES = ("resurfacing", "fractional", "subcision", "fillers")
@@ -535,20 +527,15 @@ class _Reader:
             )
         return result
 
-    def picture(self, table: dict, keys: tuple[str, ...], known: tuple[str, ...]) -> Picture | None:
-        """picture = "rolling" with picture_caption = "...": one of the diagrams, and what it shows."""
+    def picture(self, table: dict, keys: tuple[str, ...], known: tuple[str, ...]) -> str | None:
+        """picture = "rolling": one of the diagrams handouts/pictures.py draws."""
         name = self.text(table, keys + ("picture",), required=False)
-        if name is None:
-            if "picture_caption" in table:
-                self.problem(keys + ("picture_caption",), "has no picture; add picture = \"...\" or remove it")
-            return None
-        if name not in known:
+        if name is not None and name not in known:
             hint = difflib.get_close_matches(name, known, n=1)
             fix = f'did you mean "{hint[0]}"?' if hint else f"choose one of: {', '.join(known)}"
             self.problem(keys + ("picture",), f'is "{name}", which is not a picture; {fix}')
             return None
-        caption = self.text(table, keys + ("picture_caption",), sourced=True)
-        return Picture(name, caption) if caption else None
+        return name
 
     def picture_labels(self, data: dict) -> dict[str, str]:
         table = self.table(data, ("pictures",), ("labels",))
@@ -562,7 +549,7 @@ class _Reader:
             keys = ("scars", sid)
             if not _ID.match(sid):
                 self.problem(keys, "has an id that is not lowercase letters, digits and dashes")
-            t = self.table(table, keys, ("name", "source", "description", "procedures", "picture", "picture_caption"))
+            t = self.table(table, keys, ("name", "source", "description", "procedures", "picture"))
             if not t:
                 continue
             listed = self.get(t, keys + ("procedures",), list) or []

@@ -83,10 +83,11 @@ class Chart:
 
 @dataclass(frozen=True)
 class Figure:
-    """A labelled diagram (handouts/pictures.py), its caption and its text alternative."""
+    """A labelled diagram (handouts/pictures.py), the words beside it
+    (its caption) and its text alternative."""
 
     picture: str
-    caption: str
+    caption: Inline
     alt: str
 
 
@@ -114,7 +115,7 @@ class Document:
                               block.table_caption]
                     parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
                 case Figure():
-                    parts += [block.caption, block.alt]
+                    parts += [plain_text(block.caption), block.alt]
         return "\n".join(parts)
 
 
@@ -125,9 +126,9 @@ def plain_text(runs: Inline, page: int | None = None, pages: int | None = None) 
 
 
 _BLOCK_TAGS = {"h1", "h2", "h3", "p", "li", "th", "td"}
-_VOID = {"br", "bar", "figure", "page-number", "page-count"}
+_VOID = {"br", "bar", "page-number", "page-count"}
 _ALLOWED_PARENTS = {
-    "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer"},
+    "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer", "figure"},
     "ul": {None}, "li": {"ul"}, "table": {None}, "tr": {"table"},
     "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "figure": {None}, "footer": {None},
     "b": _BLOCK_TAGS, "br": _BLOCK_TAGS, "page-number": {"p"}, "page-count": {"p"},
@@ -158,6 +159,7 @@ class _Parser(HTMLParser):
         self.rows: list[tuple[Inline, ...]] = []
         self.header: tuple[Inline, ...] | None = None
         self.bars: list[Bar] = []
+        self.caption: Inline = ()
 
     def fail(self, message: str):
         line, _ = self.getpos()
@@ -183,8 +185,6 @@ class _Parser(HTMLParser):
             self.runs.append(Run("", self.bold > 0, "page" if tag == "page-number" else "pages"))
         elif tag == "bar":
             self.bars.append(self.bar(attributes))
-        elif tag == "figure":
-            self.blocks.append(self.figure(attributes))
         if tag not in _VOID:
             self.stack.append((tag, attributes))
 
@@ -208,7 +208,12 @@ class _Parser(HTMLParser):
             role = css or "body"
             if role not in ("body", "note", "small", "right"):
                 self.fail(f'<p class="{css}"> is not known; use note, small or right')
-            (self.footer if self.parent() == "footer" else self.blocks).append(Paragraph(self.take_runs(), role))
+            if self.parent() == "figure":
+                self.caption = self.take_runs()
+            else:
+                (self.footer if self.parent() == "footer" else self.blocks).append(Paragraph(self.take_runs(), role))
+        elif tag == "figure":
+            self.blocks.append(self.figure(attributes))
         elif tag == "li":
             self.list_items.append(self.take_runs())
         elif tag == "ul":
@@ -272,13 +277,16 @@ class _Parser(HTMLParser):
                      tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""))
 
     def figure(self, attributes: dict) -> Figure:
-        missing = [a for a in ("picture", "caption", "alt") if not attributes.get(a)]
+        missing = [a for a in ("picture", "alt") if not attributes.get(a)]
         if missing:
             self.fail(f"<figure> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if attributes["picture"] not in PICTURES:
             self.fail(f"<figure picture=\"{attributes['picture']}\"> is not a picture; use one of: "
                       f"{', '.join(PICTURES)}")
-        return Figure(attributes["picture"], attributes["caption"], attributes["alt"])
+        if not self.caption:
+            self.fail("<figure> needs its caption: one <p> inside it")
+        caption, self.caption = self.caption, ()
+        return Figure(attributes["picture"], caption, attributes["alt"])
 
     def bar(self, attributes: dict) -> Bar:
         if not attributes.get("label"):

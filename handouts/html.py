@@ -120,7 +120,7 @@ def _figure(figure: Figure, leaflet: Leaflet, number: int) -> str:
                             pictures.Style(colours.primary, colours.accent, 14 if leaflet.large_print else 11))
     svg = pictures.to_svg(drawing, f"figure-{number}", figure.alt)
     return (f'<figure class="picture" style="max-width: {drawing.width * 1.5:.0f}px">\n{svg}\n'
-            f"<figcaption>{escape(figure.caption)}</figcaption>\n</figure>")
+            f"<figcaption>{_inline(figure.caption)}</figcaption>\n</figure>")
 
 
 def _paragraph(paragraph: Paragraph) -> str:

@@ -339,7 +339,7 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
     colours = leaflet.clinic.colours
     drawing = pictures.draw(figure.picture, leaflet.picture_labels,
                             pictures.Style(colours.primary, colours.accent, 14 if leaflet.large_print else 11))
-    caption = paragraph(escape(figure.caption), styles.caption)
+    caption = paragraph(markup(figure.caption), styles.body)
     gap = 14
     if drawing.width <= width * 0.62:
         cells, widths = [[drawing, caption]], [drawing.width + gap, width - drawing.width - gap]
