@@ -245,11 +245,11 @@ def _check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_op
         raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
 
 
-def _open_history(path: Path) -> History:
-    """The history for reading: it must exist already."""
+def _open_history(path: Path, *, read_only: bool = False) -> History:
+    """A history that must exist already."""
     if not path.exists():
         raise click.ClickException(f"{path}: no history yet; it is written by 'make' and 'batch'")
-    return History(path)
+    return History(path, read_only=read_only)
 
 
 def _warn_if_overdue(content: Content, strict: bool) -> None:
@@ -544,7 +544,7 @@ def _since(since: str | None) -> dt.date | None:
 def history_command(patient, since, fmt, history_path):
     """Show which leaflets were given, to whom, from which content version."""
     since_date = _since(since)
-    with _open_history(history_path) as history:
+    with _open_history(history_path, read_only=True) as history:
         rows = history.query(patient, since_date)
     click.echo(format_history(rows, fmt), nl=False)
 

@@ -48,10 +48,18 @@ def write_file(path: Path, data: bytes, *, overwrite: bool = False, before_claim
         raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
+def folder_in_the_way(path: Path) -> Path | None:
+    """The file, if any, standing where one of `path`'s folders should be."""
     for folder in (path.parent, *path.parent.parents):
         if folder.exists() and not folder.is_dir():
-            raise HandoutsError(f"cannot write {path}: {folder} is a file, not a folder")
+            return folder
+    return None
+
+
+def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
+    blocker = folder_in_the_way(path)
+    if blocker is not None:
+        raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and path.exists():
         raise OutputExistsError(path)
