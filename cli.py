@@ -5,6 +5,7 @@ Run as `python cli.py ...` or, once installed, as `handouts ...`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -25,7 +26,8 @@ from handouts.delivery import DEFAULT_OUTBOX, Outbox, SmtpSender, SmtpSettings, 
 from handouts.history import DEFAULT_HISTORY, History, format_history, near as _near
 from handouts.mail import check_address, pdf_password
 from handouts.patients import read_patients
-from handouts.printfile import merge_leaflets
+from handouts.lock import folder_lock
+from handouts.printfile import check_print_file, merge_leaflets
 from handouts.make import Maker, make_leaflet
 from handouts.sending import letter, letters_for_batch, letters_from_history
 
@@ -407,9 +409,12 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
         raise click.UsageError("--print-file needs PDF leaflets; use --format pdf or both.")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
-    with History(history_path) as history:
+    with _batch_history(history_path, output_dir, dry_run) as history:
         plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt,
                           formats=formats)
+        if print_file:
+            check_print_file(print_file, history, force=force, writable=not dry_run,
+                             leaflets=[file for job in plan.jobs for file in job.files.values()])
         for line in plan.duplicates + plan.warnings if not quiet else ():
             click.echo(f"Warning: {line}", err=True)
         for problem in plan.problems:
@@ -432,13 +437,32 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                 made = outcome.made_rows()
                 leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
                             for job in plan.jobs if job.row in made]
-                _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force))
+                _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force, history=history))
             sent_well = True
             if email:
                 letters, problems = letters_for_batch(maker, plan, outcome)
                 sent_well = delivery.send(letters, history, problems, quiet)
     if plan.problems or (not dry_run and (outcome.failed or not sent_well)):
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _batch_history(history_path: Path, output_dir: Path, dry_run: bool):
+    """A real batch holds its output folder's lock throughout; a dry run only
+    reads the history, if there is one (None otherwise), and writes nothing."""
+    if dry_run:
+        history = History.if_exists(history_path)
+        try:
+            yield history
+        finally:
+            if history is not None:
+                history.close()
+        return
+    waiting = f"Waiting for the other batch writing to {output_dir} to finish..."
+    # Said even with --quiet: a silent wait would look like a hang.
+    with folder_lock(output_dir, on_wait=lambda: click.echo(waiting, err=True)):
+        with History(history_path) as history:
+            yield history
 
 
 def _bookmark(name: str, patient_id: str) -> str:
@@ -460,24 +484,23 @@ def _size(size: int) -> str:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--duplex/--no-duplex", default=True, show_default=True,
               help="Start every leaflet on a front side.")
-@click.option("--force", is_flag=True, help="Replace OUT.pdf even if handouts did not make it.")
+@click.option("--force", is_flag=True,
+              help="Replace OUT.pdf even if it is not an earlier print file (never a leaflet).")
 @history_option
 @report_errors
 def merge(out, leaflets, duplex, force, history_path):
     """Put leaflets already made into one PDF for printing, in the order given.
 
     Each leaflet gets a bookmark with the patient's name (from the history)
-    or its file name.
+    or its file name. OUT.pdf is recorded in the history as a print file, and
+    only such a file is replaced without --force; a leaflet never is.
     """
-    if out.resolve() in {p.resolve() for p in leaflets}:
-        raise click.BadParameter(f"'{out}' is also one of the leaflets to merge", param_hint="'OUT.pdf'")
-    titled = [(path, path.stem) for path in leaflets]
-    if history_path.exists():
-        with History(history_path) as history:
-            for index, path in enumerate(leaflets):
-                if record := history.made_here(path):
-                    titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
-    _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force))
+    with History(history_path) as history:
+        titled = [(path, path.stem) for path in leaflets]
+        for index, path in enumerate(leaflets):
+            if record := history.made_here(path):
+                titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
+        _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force, history=history))
 
 
 def _run_with_progress(plan, maker, history, jobs, force, quiet):

@@ -70,12 +70,13 @@ class Outcome:
         return {job.row for job in self.planned} - set(self.failed)
 
 
-def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool,
+def plan_batch(patients: PatientList, maker: Maker, history: History | None, output_dir: Path, *, force: bool,
                email: bool = False, encrypt: bool = False, formats: tuple[str, ...] = ("pdf",)) -> Plan:
     """Check every row and decide what each one needs; draw nothing yet.
 
     With `email`, a row's address (and with `encrypt` its PDF password) is
-    checked too, so nothing is sent to a row that has a problem.
+    checked too, so nothing is sent to a row that has a problem. Without a
+    history (a dry run before the first batch), no file on disk is handouts'.
     """
     plan = Plan()
     seen: dict[tuple, int] = {}
@@ -190,10 +191,10 @@ def _unique_path(folder: Path, choices: PatientChoices, patient_id: str, taken: 
     return path
 
 
-def _action(path: Path, record: Record, history: History, force: bool) -> str | None:
+def _action(path: Path, record: Record, history: History | None, force: bool) -> str | None:
     if not path.exists():
         return "new"
-    made = history.made_here(path)
+    made = history.made_here(path) if history is not None else None
     if made is None:
         return "rebuild" if force else None
     return "up to date" if made["inputs"] == record.inputs and not force else "rebuild"

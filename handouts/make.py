@@ -13,7 +13,7 @@ from .compose import compose
 from .content import load_content
 from .errors import OutputExistsError
 from .history import History, Record
-from .output import default_path
+from .output import check_writable, default_path
 from .html import render_html
 from .pdf import render_pdf
 from .wording import Wording
@@ -79,6 +79,7 @@ def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output
         for path in paths.values():
             if path.exists():
                 raise OutputExistsError(path)
+    check_writable(output, "choose another --output")
     write_formats(history, paths, maker.render(choices, formats), maker.record(choices, email=email), overwrite=force)
     return list(paths.values())
 

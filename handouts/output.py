@@ -80,6 +80,26 @@ def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
             os.unlink(temp)
 
 
+def check_writable(path: Path, fix: str, *, folder: bool = False) -> None:
+    """Fail now, before anything is drawn, if the file `path` (or files in the
+    folder `path`) cannot be written; `fix` says what to do instead.
+
+    A real file is created and removed (in the nearest folder that exists
+    yet), as only that tells for root, read-only disks and network shares.
+    """
+    where = path if folder else path.parent
+    blocker = folder_in_the_way(where / "file")
+    if blocker is not None:
+        raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder; {fix}")
+    nearest = next(f for f in (where, *where.parents) if f.exists())
+    try:
+        fd, probe = tempfile.mkstemp(dir=nearest, prefix=".handouts-", suffix=".probe")
+    except OSError as exc:
+        raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}; {fix}") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
 def remove_stale_parts(folder: Path, names: set[str]) -> None:
     """Delete temporary files a killed run left for these leaflet names."""
     if not folder.is_dir():

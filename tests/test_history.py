@@ -135,3 +135,20 @@ def test_csv_neutralises_tab_and_carriage_return_too():
     row.update(patient="\t=1+1", clinician="\r=2", scars="a=b", procedures="fillers")
     out = next(csv.DictReader(io.StringIO(format_history([row], "csv"), newline="")))
     assert (out["patient"], out["clinician"], out["scars"]) == ("'\t=1+1", "'\r=2", "a=b")
+
+
+# -- where leaflets cannot be written (section 3) ------------------------------
+
+def test_make_into_a_read_only_or_immutable_folder_is_refused_before_drawing(run, tmp_path):
+    with tmpfs(tmp_path / "ro", read_only=True) as folder:
+        for target in (folder / "a.pdf", folder):
+            result = run(*MAKE, "-p", "Ann Lee", "-o", str(target))
+            assert result.exit_code == 1
+            shown = target if target.suffix else target / "2026-11-21-ann-lee.pdf"
+            assert result.output == f"Error: cannot write {shown}: Read-only file system; choose another --output\n"
+    locked = Path("locked")
+    locked.mkdir()
+    with immutable(locked):
+        result = run(*MAKE, "-p", "Ann Lee", "-o", "locked/a.pdf")
+        assert result.output == "Error: cannot write locked/a.pdf: Operation not permitted; choose another --output\n"
+    assert json.loads(run("history", "--format", "json").output or "[]") == []
