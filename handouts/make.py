@@ -7,20 +7,36 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from reportlab.platypus.doctemplate import LayoutError
+
 from . import __version__
 from .choices import PatientChoices
-from .compose import compose
-from .content import load_content
-from .errors import OutputExistsError
+from .compose import Leaflet, compose
+from .content import Content, load_content
+from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
 from .output import check_writable, default_path
 from .html import render_html
 from .pdf import render_pdf
-from .wording import Wording
+from .wording import LEAFLET_TEMPLATE, Wording
 
 DEFAULT_OUTPUT_DIR = Path("output")
+
+
+def draw_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
+    """render_pdf(), with ReportLab's LayoutError (a block taller than the room
+    on a page: it cannot split) said in words."""
+    try:
+        return render_pdf(leaflet, invariant=invariant)
+    except LayoutError as exc:
+        part = "the recovery chart" if "RecoveryChart" in str(exc) else "one part of it"
+        raise HandoutsError(f"the leaflet cannot be laid out: {part} is taller than the room between the header "
+                            "and the footer; choose fewer procedures, leave out --large-print, or shorten the "
+                            "clinic's details in the content") from None
+
+
 # What --format can ask for, and the renderer of each: one composed leaflet, many forms.
-RENDERERS = {"pdf": render_pdf, "html": lambda leaflet, invariant: render_html(leaflet).encode("utf-8")}
+RENDERERS = {"pdf": draw_pdf, "html": lambda leaflet, invariant: render_html(leaflet).encode("utf-8")}
 
 
 class Maker:
@@ -39,12 +55,12 @@ class Maker:
         logo = self.content.clinic.logo
         self.content_hash = _digest([Path(content_path).read_bytes(), logo.read_bytes() if logo else b""])
         self.template_version = _digest(
-            [p.relative_to(self.wording.folder).as_posix().encode() + b"\0" + p.read_bytes()
+            [p.relative_to(self.wording.folder).as_posix().encode() + b"\0" + _read_template(p)
              for p in sorted(self.wording.folder.rglob("*")) if p.is_file()])[:12]
 
     def render(self, choices: PatientChoices, formats: tuple[str, ...] = ("pdf",)) -> dict[str, bytes]:
         """The leaflet in each of `formats` ("pdf", "html"), composed once."""
-        leaflet = compose(self.content, self.wording, choices)
+        leaflet = compose_leaflet(self.content, self.wording, choices)
         return {fmt: RENDERERS[fmt](leaflet, invariant=self.invariant) for fmt in formats}
 
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
@@ -63,6 +79,15 @@ class Maker:
             inputs=hashlib.sha256(inputs.encode()).hexdigest(),
             email=email,
         )
+
+
+def compose_leaflet(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
+    """compose(), refusing wording that makes an empty leaflet (a PDF of no pages)."""
+    leaflet = compose(content, wording, choices)
+    if not leaflet.document.blocks:
+        raise TemplateError(f"{wording.source_name(LEAFLET_TEMPLATE)}: the leaflet is empty: the template makes no "
+                            "heading, paragraph or list; restore its wording from the shipped templates")
+    return leaflet
 
 
 def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output: Path | None = None,
@@ -94,6 +119,13 @@ def write_formats(history: History, paths: dict[str, Path], rendered: dict[str, 
     for index, (fmt, data) in enumerate(rendered.items()):
         history.write_leaflet(paths[fmt], data, record if index == 0 else replace(record, email=""),
                               overwrite=overwrite)
+
+
+def _read_template(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot be read: {exc.strerror or exc}") from None
 
 
 def _digest(parts: list[bytes]) -> str:
