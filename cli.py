@@ -66,6 +66,24 @@ strict_option = click.option("--strict", is_flag=True,
                              help="Refuse to work from content that is past its review date.")
 
 
+class TextFile(click.ParamType):
+    """A UTF-8 text file ('-' for standard input), read whole; its text is the value."""
+
+    name = "file"
+
+    def convert(self, value, param, ctx):
+        try:
+            raw = click.get_binary_stream("stdin").read() if value == "-" else Path(value).read_bytes()
+        except OSError as exc:
+            self.fail(f"'{value}' cannot be read: {exc.strerror or exc}", param, ctx)
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.fail(f"'{value}' line {line} is not UTF-8 text; save it as UTF-8 (or paste the note into --note)",
+                      param, ctx)
+
+
 def delivery_options(command):
     """Where emails go (an outbox folder, or an SMTP server) and how; gathered into one `delivery`."""
     options = [
@@ -178,7 +196,7 @@ def cli():
 @click.option("--clinician", metavar="NAME", help="Who prepared the leaflet.")
 @click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the leaflet.  [default: today]")
 @click.option("--note", metavar="TEXT", help="A personal note from the clinician.")
-@click.option("--note-file", type=click.File("r", encoding="utf-8"), metavar="FILE",
+@click.option("--note-file", type=TextFile(), metavar="FILE",
               help="Read the note from a text file ('-' for standard input).")
 @click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="a4", show_default=True,
               help="Paper size.")
@@ -226,7 +244,7 @@ def make(patient, procedures, scars, clinician, date, note, note_file, paper, la
         scars=scars,
         clinician=clinician,
         date=date,
-        note=note_file.read() if note_file else note,
+        note=note_file if note_file is not None else note,
         paper=paper,
         large_print=large_print,
     )
