@@ -429,7 +429,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     _warn_if_overdue(maker.content, strict)
     with _batch_history(history_path, output_dir, dry_run) as history:
         plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt,
-                          formats=formats)
+                          formats=formats, each=_dry_run_line(email) if dry_run else None)
         if print_file:
             check_print_file(print_file, history, force=force, writable=not dry_run,
                              leaflets=[file for job in plan.jobs for file in job.files.values()])
@@ -438,11 +438,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
         for problem in plan.problems:
             click.echo(problem, err=True)
         if dry_run:
-            for job in plan.jobs:
-                to = f", email to {job.record.email}" if email and job.record.email else ""
-                files = " and ".join(str(file) for file in job.files.values())
-                click.echo(f"row {job.row}: {files} ({job.action}{to})")
-            click.echo(f"Dry run: {len(plan.to_make)} to write, {len(plan.jobs) - len(plan.to_make)} up to date, "
+            click.echo(f"Dry run: {plan.planned - plan.up_to_date} to write, {plan.up_to_date} up to date, "
                        f"{len(plan.problems)} failed; nothing written.")
         else:
             outcome = _run_with_progress(plan, maker, history, jobs, force, quiet)
@@ -462,6 +458,16 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                 sent_well = delivery.send(letters, history, problems, quiet)
     if plan.problems or (not dry_run and (outcome.failed or not sent_well)):
         sys.exit(1)
+
+
+def _dry_run_line(email: bool):
+    """Lists each leaflet as it is planned, so a dry run holds none of them."""
+    def show(job) -> None:
+        to = f", email to {job.record.email}" if email and job.record.email else ""
+        files = " and ".join(str(file) for file in job.files.values())
+        click.echo(f"row {job.row}: {files} ({job.action}{to})")
+
+    return show
 
 
 @contextlib.contextmanager

@@ -71,7 +71,7 @@ CREATE INDEX IF NOT EXISTS print_files_path ON print_files (path);
 DELIVERED = ("sending", "sent", "outbox")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a batch plan holds one per row
 class Record:
     patient: str
     patient_id: str

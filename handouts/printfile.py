@@ -74,7 +74,7 @@ def check_print_file(out: Path, history: History | None, *, force: bool, leaflet
     or (if `writable`) cannot be written: called before any leaflet is drawn."""
     if out.suffix.lower() != ".pdf":
         raise HandoutsError(f"{out}: a print file is a PDF; give it a name ending in .pdf")
-    if out.resolve() in {path.resolve() for path in leaflets}:
+    if any(path.name == out.name and path.resolve() == out.resolve() for path in leaflets):
         raise HandoutsError(f"{out} is also one of the leaflets; choose another name for the print file")
     if out.exists() or out.is_symlink():
         if not out.is_file():
