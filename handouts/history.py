@@ -172,38 +172,32 @@ class History:
         """Write the file and its record so that neither exists without the other."""
         done = Record(**{**asdict(record), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest(),
                          "made_at": _now()})
+        entry = self._write_recorded(path, data, "leaflets", {**asdict(done), "state": "pending"}, overwrite=overwrite)
+        self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,))
+
+    def write_print_file(self, path: Path, data: bytes) -> None:
+        """Write a print file, replacing what is there, and record it as one."""
+        self._write_recorded(path, data, "print_files",
+                             {"made_at": _now(), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest()},
+                             overwrite=True)
+
+    def _write_recorded(self, path: Path, data: bytes, table: str, row: dict, *, overwrite: bool) -> int:
+        """Write `path`; `row` goes into `table` just before the file takes its
+        name, and out again if it never does. Returns the row's id."""
         entry = None
 
         def register():
             nonlocal entry
-            columns = ", ".join(asdict(done))
-            marks = ", ".join(f":{name}" for name in asdict(done))
-            entry = self.db.execute(f"INSERT INTO leaflets ({columns}, state) VALUES ({marks}, 'pending')",
-                                    asdict(done)).lastrowid
+            marks = ", ".join(f":{name}" for name in row)
+            entry = self.db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", row).lastrowid
 
         try:
             write_file(path, data, overwrite=overwrite, before_claim=register)
         except BaseException:
             if entry is not None:
-                self.db.execute("DELETE FROM leaflets WHERE id = ?", (entry,))
+                self.db.execute(f"DELETE FROM {table} WHERE id = ?", (entry,))
             raise
-        self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,))
-
-    def write_print_file(self, path: Path, data: bytes) -> None:
-        """Write a print file, replacing what is there, and record it as one."""
-        entry = None
-
-        def register():
-            nonlocal entry
-            entry = self.db.execute("INSERT INTO print_files (made_at, path, sha256) VALUES (?, ?, ?)",
-                                    (_now(), _key(path), hashlib.sha256(data).hexdigest())).lastrowid
-
-        try:
-            write_file(path, data, overwrite=True, before_claim=register)
-        except BaseException:
-            if entry is not None:
-                self.db.execute("DELETE FROM print_files WHERE id = ?", (entry,))
-            raise
+        return entry
 
     def recover(self) -> None:
         """Settle rows a crash left pending: keep those whose file arrived."""

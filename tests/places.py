@@ -62,7 +62,3 @@ def immutable(path: Path):
         yield path
     finally:
         _run("chattr", "-i", str(path))
-
-
-def is_root() -> bool:
-    return os.geteuid() == 0

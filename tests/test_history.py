@@ -44,6 +44,12 @@ def test_a_read_only_history_stops_make_before_anything_is_written(run):
         assert result.output == (f"Error: {db}: cannot write the history database: it is read-only; "
                                  "make it writable, or choose another with --history PATH\n")
         assert not Path("output/2026-11-21-ann-lee.pdf").exists()
+        Path("patients.csv").write_text("patient,procedures\nAnn Lee,fillers\n", encoding="utf-8")
+        result = run("batch", "patients.csv")
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {db}: cannot write the history database: it is read-only; "
+                                 "make it writable, or choose another with --history PATH\n")
+        assert sorted(p.name for p in Path("output").glob("*.pdf")) == ["2026-11-21-sam-smith.pdf"]
         # Reading it still works.
         listed = run("history")
         assert listed.exit_code == 0, listed.output
