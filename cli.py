@@ -5,6 +5,7 @@ Run as `python cli.py ...` or, once installed, as `handouts ...`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -25,7 +26,8 @@ from handouts.delivery import DEFAULT_OUTBOX, Outbox, SmtpSender, SmtpSettings, 
 from handouts.history import DEFAULT_HISTORY, History, format_history, near as _near
 from handouts.mail import check_address, pdf_password
 from handouts.patients import read_patients
-from handouts.printfile import merge_leaflets
+from handouts.lock import folder_lock
+from handouts.printfile import check_print_file, merge_leaflets
 from handouts.make import Maker, make_leaflet
 from handouts.sending import letter, letters_for_batch, letters_from_history
 
@@ -64,6 +66,24 @@ format_option = click.option(
     help="PDF for printing, an accessible HTML page (one self-contained file), or both.")
 strict_option = click.option("--strict", is_flag=True,
                              help="Refuse to work from content that is past its review date.")
+
+
+class TextFile(click.ParamType):
+    """A UTF-8 text file ('-' for standard input), read whole; its text is the value."""
+
+    name = "file"
+
+    def convert(self, value, param, ctx):
+        try:
+            raw = click.get_binary_stream("stdin").read() if value == "-" else Path(value).read_bytes()
+        except OSError as exc:
+            self.fail(f"'{value}' cannot be read: {exc.strerror or exc}", param, ctx)
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.fail(f"'{value}' line {line} is not UTF-8 text; save it as UTF-8 (or paste the note into --note)",
+                      param, ctx)
 
 
 def delivery_options(command):
@@ -183,7 +203,7 @@ def cli():
 @click.option("--clinician", metavar="NAME", help="Who prepared the leaflet.")
 @click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the leaflet.  [default: today]")
 @click.option("--note", metavar="TEXT", help="A personal note from the clinician.")
-@click.option("--note-file", type=click.File("r", encoding="utf-8"), metavar="FILE",
+@click.option("--note-file", type=TextFile(), metavar="FILE",
               help="Read the note from a text file ('-' for standard input).")
 @click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="a4", show_default=True,
               help="Paper size.")
@@ -231,7 +251,7 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         scars=scars,
         clinician=clinician,
         date=date,
-        note=note_file.read() if note_file else note,
+        note=note_file if note_file is not None else note,
         paper=paper,
         large_print=large_print,
         sessions=sessions,
@@ -254,11 +274,11 @@ def _check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_op
         raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
 
 
-def _open_history(path: Path) -> History:
-    """The history for reading: it must exist already."""
+def _open_history(path: Path, *, read_only: bool = False) -> History:
+    """A history that must exist already."""
     if not path.exists():
         raise click.ClickException(f"{path}: no history yet; it is written by 'make' and 'batch'")
-    return History(path)
+    return History(path, read_only=read_only)
 
 
 def _warn_if_overdue(content: Content, strict: bool) -> None:
@@ -422,19 +442,18 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
         raise click.UsageError("--print-file needs PDF leaflets; use --format pdf or both.")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
-    with History(history_path) as history:
+    with _batch_history(history_path, output_dir, dry_run) as history:
         plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt,
-                          formats=formats)
+                          formats=formats, each=_dry_run_line(email) if dry_run else None)
+        if print_file:
+            check_print_file(print_file, history, force=force, writable=not dry_run,
+                             leaflets=[file for job in plan.jobs for file in job.files.values()])
         for line in plan.duplicates + plan.warnings if not quiet else ():
             click.echo(f"Warning: {line}", err=True)
         for problem in plan.problems:
             click.echo(problem, err=True)
         if dry_run:
-            for job in plan.jobs:
-                to = f", email to {job.record.email}" if email and job.record.email else ""
-                files = " and ".join(str(file) for file in job.files.values())
-                click.echo(f"row {job.row}: {files} ({job.action}{to})")
-            click.echo(f"Dry run: {len(plan.to_make)} to write, {len(plan.jobs) - len(plan.to_make)} up to date, "
+            click.echo(f"Dry run: {plan.planned - plan.up_to_date} to write, {plan.up_to_date} up to date, "
                        f"{len(plan.problems)} failed; nothing written.")
         else:
             outcome = _run_with_progress(plan, maker, history, jobs, force, quiet)
@@ -447,13 +466,42 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                 made = outcome.made_rows()
                 leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
                             for job in plan.jobs if job.row in made]
-                _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force))
+                _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force, history=history))
             sent_well = True
             if email:
                 letters, problems = letters_for_batch(maker, plan, outcome)
                 sent_well = delivery.send(letters, history, problems, quiet)
     if plan.problems or (not dry_run and (outcome.failed or not sent_well)):
         sys.exit(1)
+
+
+def _dry_run_line(email: bool):
+    """Lists each leaflet as it is planned, so a dry run holds none of them."""
+    def show(job) -> None:
+        to = f", email to {job.record.email}" if email and job.record.email else ""
+        files = " and ".join(str(file) for file in job.files.values())
+        click.echo(f"row {job.row}: {files} ({job.action}{to})")
+
+    return show
+
+
+@contextlib.contextmanager
+def _batch_history(history_path: Path, output_dir: Path, dry_run: bool):
+    """A real batch holds its output folder's lock throughout; a dry run only
+    reads the history, if there is one (None otherwise), and writes nothing."""
+    if dry_run:
+        history = History.if_exists(history_path)
+        try:
+            yield history
+        finally:
+            if history is not None:
+                history.close()
+        return
+    waiting = f"Waiting for the other batch writing to {output_dir} to finish..."
+    # Said even with --quiet: a silent wait would look like a hang.
+    with folder_lock(output_dir, on_wait=lambda: click.echo(waiting, err=True)):
+        with History(history_path) as history:
+            yield history
 
 
 def _bookmark(name: str, patient_id: str) -> str:
@@ -475,24 +523,23 @@ def _size(size: int) -> str:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--duplex/--no-duplex", default=True, show_default=True,
               help="Start every leaflet on a front side.")
-@click.option("--force", is_flag=True, help="Replace OUT.pdf even if handouts did not make it.")
+@click.option("--force", is_flag=True,
+              help="Replace OUT.pdf even if it is not an earlier print file (never a leaflet).")
 @history_option
 @report_errors
 def merge(out, leaflets, duplex, force, history_path):
     """Put leaflets already made into one PDF for printing, in the order given.
 
     Each leaflet gets a bookmark with the patient's name (from the history)
-    or its file name.
+    or its file name. OUT.pdf is recorded in the history as a print file, and
+    only such a file is replaced without --force; a leaflet never is.
     """
-    if out.resolve() in {p.resolve() for p in leaflets}:
-        raise click.BadParameter(f"'{out}' is also one of the leaflets to merge", param_hint="'OUT.pdf'")
-    titled = [(path, path.stem) for path in leaflets]
-    if history_path.exists():
-        with History(history_path) as history:
-            for index, path in enumerate(leaflets):
-                if record := history.made_here(path):
-                    titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
-    _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force))
+    with History(history_path) as history:
+        titled = [(path, path.stem) for path in leaflets]
+        for index, path in enumerate(leaflets):
+            if record := history.made_here(path):
+                titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
+        _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force, history=history))
 
 
 def _run_with_progress(plan, maker, history, jobs, force, quiet):
@@ -559,7 +606,7 @@ def _since(since: str | None) -> dt.date | None:
 def history_command(patient, since, fmt, history_path):
     """Show which leaflets were given, to whom, from which content version."""
     since_date = _since(since)
-    with _open_history(history_path) as history:
+    with _open_history(history_path, read_only=True) as history:
         rows = history.query(patient, since_date)
     click.echo(format_history(rows, fmt), nl=False)
 

@@ -7,12 +7,13 @@ stopped; files handouts did not make are never replaced unless forced.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .choices import PatientChoices, parse_choices
@@ -24,7 +25,7 @@ from .output import remove_stale_parts, slug
 from .patients import PatientList, Row
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     row: int
     choices: PatientChoices
@@ -47,6 +48,8 @@ class Plan:
     problems: list[str] = field(default_factory=list)  # "row N: ..." lines
     duplicates: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    planned: int = 0  # jobs, counted even when not kept (see plan_batch's `each`)
+    up_to_date: int = 0
 
     @property
     def to_make(self) -> list[Job]:
@@ -70,18 +73,24 @@ class Outcome:
         return {job.row for job in self.planned} - set(self.failed)
 
 
-def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir: Path, *, force: bool,
-               email: bool = False, encrypt: bool = False, formats: tuple[str, ...] = ("pdf",)) -> Plan:
+def plan_batch(patients: PatientList, maker: Maker, history: History | None, output_dir: Path, *, force: bool,
+               email: bool = False, encrypt: bool = False, formats: tuple[str, ...] = ("pdf",),
+               each: Callable[[Job], None] | None = None) -> Plan:
     """Check every row and decide what each one needs; draw nothing yet.
 
+    With `each`, every job is handed to it as it is planned instead of kept
+    in the plan (a dry run lists them as it goes and holds none).
+
     With `email`, a row's address (and with `encrypt` its PDF password) is
-    checked too, so nothing is sent to a row that has a problem.
+    checked too, so nothing is sent to a row that has a problem. Without a
+    history (a dry run before the first batch), no file on disk is handouts'.
     """
     plan = Plan()
-    seen: dict[tuple, int] = {}
-    taken: set[Path] = set()
-    for row in patients.rows:
-        signature = tuple(sorted(row.values.items()))
+    seen: dict[bytes, int] = {}  # a digest of each row's values, not the values: lists are long
+    taken: set[str] = set()  # file names (the strings the jobs' paths hold anyway)
+    common: dict = {}  # values many rows share
+    for row in patients.rows():
+        signature = hashlib.blake2b(repr(sorted(row.values.items())).encode(), digest_size=16).digest()
         if signature in seen:
             plan.duplicates.append(f"row {row.number}: the same as row {seen[signature]}; skipped")
             continue
@@ -92,8 +101,12 @@ def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir
             plan.problems.append(f"row {row.number}: " + "; ".join(_describe(p) for p in exc.problems))
             continue
         patient_id = row.get("patient_id")
-        path = _unique_path(output_dir, choices, patient_id, taken).with_suffix(f".{formats[0]}")
-        record = maker.record(choices, patient_id, address)
+        path = _unique_path(output_dir, choices, patient_id, taken)
+        if formats[0] != "pdf":
+            path = path.with_suffix(f".{formats[0]}")
+        choices = _shared(choices, ("procedures", "scars", "date", "clinician", "paper"), common)
+        record = _shared(maker.record(choices, patient_id, address),
+                         ("procedures", "scars", "clinician", "leaflet_date"), common)
         actions = {file: _action(file, record, history, force) for file in
                    (path.with_suffix(f".{fmt}") for fmt in formats)}
         if None in actions.values():
@@ -104,7 +117,13 @@ def plan_batch(patients: PatientList, maker: Maker, history: History, output_dir
         # Files that exist here are handouts' own, so a mix is rebuilt over them.
         kinds = set(actions.values())
         action = kinds.pop() if len(kinds) == 1 else "rebuild"
-        plan.jobs.append(Job(row.number, choices, patient_id, path, record, action, password, formats))
+        job = Job(row.number, choices, patient_id, path, record, action, password, formats)
+        plan.planned += 1
+        plan.up_to_date += action == "up to date"
+        if each is not None:
+            each(job)
+        else:
+            plan.jobs.append(job)
     return plan
 
 
@@ -129,6 +148,13 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
         progress(1)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _shared(value, names: tuple[str, ...], common: dict):
+    """`value` with the given fields taken from `common`, so rows that share a
+    choice of procedures, a date or a clinician share one object, not copies:
+    a plan holds every row of a list that may have 100,000."""
+    return replace(value, **{name: common.setdefault(getattr(value, name), getattr(value, name)) for name in names})
 
 
 def _row_inputs(row: Row, maker: Maker, email: bool, encrypt: bool,
@@ -181,21 +207,22 @@ def _describe(problem) -> str:
     return f"{problem.field}: {problem}"
 
 
-def _unique_path(folder: Path, choices: PatientChoices, patient_id: str, taken: set[Path]) -> Path:
+def _unique_path(folder: Path, choices: PatientChoices, patient_id: str, taken: set[str]) -> Path:
     stem = f"{choices.date.isoformat()}-{slug(choices.name)}"
     if patient_id:
         stem += f"-{slug(patient_id)}"
-    path, number = folder / f"{stem}.pdf", 2
-    while path in taken:
-        path, number = folder / f"{stem}-{number}.pdf", number + 1
-    taken.add(path)
+    name, number = f"{stem}.pdf", 2
+    while name in taken:
+        name, number = f"{stem}-{number}.pdf", number + 1
+    path = folder / name
+    taken.add(path.name)
     return path
 
 
-def _action(path: Path, record: Record, history: History, force: bool) -> str | None:
+def _action(path: Path, record: Record, history: History | None, force: bool) -> str | None:
     if not path.exists():
         return "new"
-    made = history.made_here(path)
+    made = history.made_here(path) if history is not None else None
     if made is None:
         return "rebuild" if force else None
     return "up to date" if made["inputs"] == record.inputs and not force else "rebuild"

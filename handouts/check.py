@@ -9,10 +9,9 @@ from pathlib import Path
 
 from .audit import GRADE_LIMIT, Reading, audit
 from .choices import PatientChoices
-from .compose import compose
 from .content import load_content
 from .errors import ContentError, HandoutsError
-from .pdf import render_pdf
+from .make import compose_leaflet, draw_pdf
 from .wording import Wording, long_date
 
 
@@ -79,7 +78,7 @@ def _render_samples(content, wording) -> list[str]:
     ]
     for choices in samples:
         try:
-            render_pdf(compose(content, wording, choices))
+            draw_pdf(compose_leaflet(content, wording, choices))
         except HandoutsError as exc:
             return [str(exc)]
     return []

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import fonts
-from .errors import ContentError, FontError
+from .errors import ContentError, FontError, InputError
 
 
 @dataclass(frozen=True)
@@ -434,15 +436,23 @@ class _Reader:
             colours[key] = value
         if all(value and _COLOUR.match(value) for value in colours.values()):
             self.contrast(colours)
-        return Clinic(
-            name=self.text(t, ("clinic", "name")),
-            address=self.text(t, ("clinic", "address")),
-            phone=self.text(t, ("clinic", "phone")),
-            email=self.text(t, ("clinic", "email")),
-            website=self.text(t, ("clinic", "website")),
-            logo=self.logo(t),
-            colours=Colours(**colours),
-        )
+        fields = {key: self.text(t, ("clinic", key)) for key in CLINIC_LIMITS}
+        for key, limit in CLINIC_LIMITS.items():
+            if fields[key] and len(fields[key]) > limit:
+                self.problem(("clinic", key), f"is {len(fields[key]):,} characters long; shorten it to {limit} "
+                                              "or fewer, so it fits the leaflet's header and footer")
+        if fields["email"]:
+            self.address(("clinic", "email"), fields["email"])
+        return Clinic(**fields, logo=self.logo(t), colours=Colours(**colours))
+
+    def address(self, keys: tuple[str, ...], text: str) -> None:
+        """Emails go from this address: it must be one that mail can carry."""
+        from .mail import check_address  # mail builds on this module
+
+        try:
+            check_address(text)
+        except InputError as exc:
+            self.problem(keys, str(exc))
 
     def contrast(self, colours: dict[str, str]) -> None:
         """Text must stand out from what it is printed on (WCAG 2 AA: 4.5:1)."""
@@ -466,11 +476,27 @@ class _Reader:
             return None
         from PIL import Image  # reportlab's own dependency; only needed here
 
+        too_large = f"; use one of at most {MAX_LOGO_SIDE:,} × {MAX_LOGO_SIDE:,} pixels (it prints 16 mm wide)"
         try:
-            with Image.open(path) as image:
-                image.verify()
+            with warnings.catch_warnings():
+                # Pillow warns about huge images; the size is checked here, in words.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(path) as image:
+                    width, height = image.size
+                    if max(width, height) > MAX_LOGO_SIDE:
+                        self.problem(("clinic", "logo"), f'file "{name}" is {width:,} × {height:,} pixels{too_large}')
+                        return None
+                    image.verify()
+        except Image.DecompressionBombError:  # too large for Pillow even to open
+            self.problem(("clinic", "logo"), f'file "{name}" is far too large{too_large}')
+            return None
         except Exception:  # Pillow raises many types for a file that is not an image
             self.problem(("clinic", "logo"), f'file "{name}" is not a PNG or JPEG image')
+            return None
+        problem = _undrawable(path)
+        if problem:
+            self.problem(("clinic", "logo"), f'file "{name}" cannot be drawn ({problem}); it may be damaged: '
+                                             "save it again as PNG or JPEG")
             return None
         return path
 
@@ -571,6 +597,24 @@ class _Reader:
 
 
 MIN_CONTRAST = 4.5
+# Longer text pushes the header or footer off the page (ReportLab's LayoutError).
+CLINIC_LIMITS = {"name": 60, "address": 120, "phone": 30, "email": 80, "website": 80}
+MAX_LOGO_SIDE = 4000  # pixels: the logo prints 44 pt wide, so this is over 2,000 dpi
+
+
+def _undrawable(path: Path) -> str | None:
+    """Why ReportLab cannot draw this image, if it cannot: Pillow's verify()
+    passes some files whose image data is damaged."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    try:
+        canvas = Canvas(io.BytesIO())
+        canvas.drawImage(str(path), 0, 0, 44, 44, preserveAspectRatio=True, mask="auto")
+        canvas.save()
+    except Exception as exc:  # ReportLab passes on whatever Pillow raises while decoding
+        # ReportLab appends "identity=[ImageReader@0x...]": an address, no help to anyone.
+        return " ".join(re.sub(r"identity=\[.*?\]", "", str(exc)).split()) or type(exc).__name__
+    return None
 
 
 def contrast_ratio(foreground: str, background: str) -> float:

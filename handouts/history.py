@@ -5,6 +5,10 @@ name: a 'pending' row is committed first, the file is renamed into place,
 then the row is marked 'done'. `recover()` settles what a crash left between
 those steps, so a finished record always has its file and a file made by
 handouts always has its record.
+
+Print files are recorded too (`print_files`), so only a file known to be an
+earlier print file is ever replaced by a new one. The database is created
+readable by its owner only: it holds names and addresses.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import HandoutsError
-from .output import write_file
+from .output import folder_in_the_way, write_file
 
 DEFAULT_HISTORY = Path("output") / "handouts-history.sqlite3"
 
@@ -53,13 +58,20 @@ CREATE TABLE IF NOT EXISTS messages (
     detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_leaflet ON messages (sha256, address);
+CREATE TABLE IF NOT EXISTS print_files (
+    id INTEGER PRIMARY KEY,
+    made_at TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS print_files_path ON print_files (path);
 """
 
 # Statuses that mean the patient has (or may have) the message already.
 DELIVERED = ("sending", "sent", "outbox")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a batch plan holds one per row
 class Record:
     patient: str
     patient_id: str
@@ -78,12 +90,52 @@ class Record:
     made_at: str = ""
 
 
+class HistoryError(HandoutsError):
+    """The history database cannot be opened, read or written."""
+
+
+class _Database(sqlite3.Connection):
+    """A connection whose every failed statement is a HistoryError naming the file."""
+
+    path: Path
+
+    def execute(self, sql, parameters=()):
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            doing = "read" if sql.lstrip().upper().startswith("SELECT") else "write"
+            raise _history_error(self.path, doing, exc) from None
+
+    def executescript(self, script):
+        try:
+            return super().executescript(script)
+        except sqlite3.Error as exc:
+            raise _history_error(self.path, "write", exc) from None
+
+
 class History:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        """Open (and create, unless `read_only`) the history at `path`.
+
+        A writable history is tried for writing at once, so a read-only one
+        stops a run before any leaflet is drawn.
+        """
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            if read_only:
+                # Without a -wal file everything is in the main file: read just that,
+                # so SQLite leaves no -shm file behind (and a read-only disk works).
+                wal = self.path.with_name(self.path.name + "-wal")
+                mode = "mode=ro" if wal.exists() else "immutable=1"
+                self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{mode}", uri=True, timeout=30,
+                                          isolation_level=None, factory=_Database)
+            else:
+                _create_private(self.path)
+                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, factory=_Database)
+        except sqlite3.Error as exc:
+            raise _history_error(self.path, "open", exc) from None
+        self.db.path = self.path
+        if not read_only:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(_SCHEMA)
             # Columns added since the first release; older histories gain them empty.
@@ -91,10 +143,24 @@ class History:
             for column in ("email", "sessions", "appointment"):
                 if column not in have:
                     self.db.execute(f"ALTER TABLE leaflets ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
-        except sqlite3.DatabaseError as exc:
-            raise HandoutsError(f"{self.path}: cannot open the history database: {exc}") from None
+            self._try_writing()
         self.db.row_factory = sqlite3.Row
-        self.recover()
+        if not read_only:
+            self.recover()
+
+    @classmethod
+    def if_exists(cls, path: str | Path) -> History | None:
+        """The history opened read-only, or None where there is none yet: for runs that write nothing."""
+        return cls(path, read_only=True) if Path(path).exists() else None
+
+    def _try_writing(self) -> None:
+        # Opening and reading work on a read-only database; only a write tells.
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            self.db.execute("ROLLBACK")
 
     def close(self) -> None:
         self.db.close()
@@ -111,22 +177,32 @@ class History:
         """Write the file and its record so that neither exists without the other."""
         done = Record(**{**asdict(record), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest(),
                          "made_at": _now()})
+        entry = self._write_recorded(path, data, "leaflets", {**asdict(done), "state": "pending"}, overwrite=overwrite)
+        self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,))
+
+    def write_print_file(self, path: Path, data: bytes) -> None:
+        """Write a print file, replacing what is there, and record it as one."""
+        self._write_recorded(path, data, "print_files",
+                             {"made_at": _now(), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest()},
+                             overwrite=True)
+
+    def _write_recorded(self, path: Path, data: bytes, table: str, row: dict, *, overwrite: bool) -> int:
+        """Write `path`; `row` goes into `table` just before the file takes its
+        name, and out again if it never does. Returns the row's id."""
         entry = None
 
         def register():
             nonlocal entry
-            columns = ", ".join(asdict(done))
-            marks = ", ".join(f":{name}" for name in asdict(done))
-            entry = self.db.execute(f"INSERT INTO leaflets ({columns}, state) VALUES ({marks}, 'pending')",
-                                    asdict(done)).lastrowid
+            marks = ", ".join(f":{name}" for name in row)
+            entry = self.db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", row).lastrowid
 
         try:
             write_file(path, data, overwrite=overwrite, before_claim=register)
         except BaseException:
             if entry is not None:
-                self.db.execute("DELETE FROM leaflets WHERE id = ?", (entry,))
+                self.db.execute(f"DELETE FROM {table} WHERE id = ?", (entry,))
             raise
-        self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,))
+        return entry
 
     def recover(self) -> None:
         """Settle rows a crash left pending: keep those whose file arrived."""
@@ -185,6 +261,16 @@ class History:
             return row
         return None
 
+    def is_print_file(self, path: Path) -> bool:
+        """Is the file at `path` exactly a print file recorded here?"""
+        rows = self.db.execute("SELECT sha256 FROM print_files WHERE path = ?", (_key(path),)).fetchall()
+        return bool(rows) and _sha256(path) in {row["sha256"] for row in rows}
+
+    def is_leaflet(self, path: Path) -> bool:
+        """Was a leaflet ever recorded at `path`?"""
+        return self.db.execute("SELECT 1 FROM leaflets WHERE path = ? AND state = 'done' LIMIT 1",
+                               (_key(path),)).fetchone() is not None
+
     def query(self, patient: str | None = None, since: dt.date | None = None) -> list[dict]:
         rows = self._select("SELECT * FROM leaflets WHERE state = 'done'", patient, since)
         return [{k: row[k] for k in row.keys() if k not in ("state", "inputs")} for row in rows]
@@ -192,8 +278,9 @@ class History:
     def _select(self, sql: str, patient: str | None, since: dt.date | None) -> list[sqlite3.Row]:
         args: list = []
         if patient:
-            sql += " AND (patient LIKE ? OR patient_id = ?)"
-            args += [f"%{patient}%", patient]
+            # Typed text is matched as it is: % and _ are not wildcards.
+            sql += " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)"
+            args += [f"%{_escape_like(patient)}%", patient]
         if since:
             sql += " AND made_at >= ?"
             args.append(since.isoformat())
@@ -210,9 +297,10 @@ def format_history(rows: list[dict], fmt: str) -> str:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a CR.
+        writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: _inert(row[column]) for column in _COLUMNS} for row in rows)
         return out.getvalue()
     if not rows:
         return "No leaflets recorded.\n"
@@ -221,6 +309,20 @@ def format_history(rows: list[dict], fmt: str) -> str:
     table += [[near(r[c]) if c == "path" else str(r[c]) for c in shown] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(shown))]
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value) -> str:
+    """A cell a spreadsheet shows as text, never runs: a leading quote, as spreadsheet-safe exports do."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def near(path: str) -> str:
@@ -233,6 +335,51 @@ def near(path: str) -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file for its owner only, before SQLite opens it:
+    SQLite gives its -wal, -shm and -journal files the same mode."""
+    blocker = folder_in_the_way(path)
+    if blocker is not None:
+        raise HistoryError(f"{path}: cannot create the history database: {blocker} is a file, not a folder; "
+                           "choose another with --history PATH")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot create the history database: {exc.strerror or exc}; "
+                           "choose another place with --history PATH") from None
+
+
+def _history_error(path: Path, doing: str, exc: sqlite3.Error) -> HistoryError:
+    """One line: what failed, why in plain words, and how to get on."""
+    detail = str(exc)
+    reason, fix = detail, "choose another with --history PATH"
+    if "readonly" in detail or doing != "read" and not _writable(path):
+        reason, fix = "it is read-only", "make it writable, or choose another with --history PATH"
+    elif "full" in detail or doing != "read" and _no_space(path):
+        reason, fix = "the disk is full", "free some space, or choose another with --history PATH"
+    elif "not a database" in detail:
+        reason = "the file is not a database"
+    elif "unable to open" in detail:
+        reason = "the file cannot be opened"
+    return HistoryError(f"{path}: cannot {doing} the history database: {reason}; {fix}")
+
+
+def _writable(path: Path) -> bool:
+    """Can the file and its folder (where SQLite keeps its journal) be written?"""
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _no_space(path: Path) -> bool:
+    # SQLite reports a full disk as "disk I/O error" when it fails to grow its -shm file.
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except OSError:
+        return False
 
 
 def _key(path: Path) -> str:

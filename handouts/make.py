@@ -8,20 +8,36 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from reportlab.platypus.doctemplate import LayoutError
+
 from . import __version__
 from .choices import PatientChoices
-from .compose import compose
-from .content import load_content
-from .errors import OutputExistsError
+from .compose import Leaflet, compose
+from .content import Content, load_content
+from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
-from .output import default_path
+from .output import check_writable, default_path
 from .html import render_html
 from .pdf import render_pdf
-from .wording import Wording
+from .wording import LEAFLET_TEMPLATE, Wording
 
 DEFAULT_OUTPUT_DIR = Path("output")
+
+
+def draw_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
+    """render_pdf(), with ReportLab's LayoutError (a block taller than the room
+    on a page: it cannot split) said in words."""
+    try:
+        return render_pdf(leaflet, invariant=invariant)
+    except LayoutError as exc:
+        part = "the recovery chart" if "RecoveryChart" in str(exc) else "one part of it"
+        raise HandoutsError(f"the leaflet cannot be laid out: {part} is taller than the room between the header "
+                            "and the footer; choose fewer procedures, leave out --large-print, or shorten the "
+                            "clinic's details in the content") from None
+
+
 # What --format can ask for, and the renderer of each: one composed leaflet, many forms.
-RENDERERS = {"pdf": render_pdf, "html": lambda leaflet, invariant: render_html(leaflet).encode("utf-8")}
+RENDERERS = {"pdf": draw_pdf, "html": lambda leaflet, invariant: render_html(leaflet).encode("utf-8")}
 
 
 class Maker:
@@ -41,12 +57,12 @@ class Maker:
         self.content_hash = _digest([Path(content_path).read_bytes(), logo.read_bytes() if logo else b"",
                                      *(font.read_bytes() for font in self.content.extra_fonts)])
         self.template_version = _digest(
-            [p.relative_to(self.wording.folder).as_posix().encode() + b"\0" + p.read_bytes()
+            [p.relative_to(self.wording.folder).as_posix().encode() + b"\0" + _read_template(p)
              for p in sorted(self.wording.folder.rglob("*")) if p.is_file()])[:12]
 
     def render(self, choices: PatientChoices, formats: tuple[str, ...] = ("pdf",)) -> dict[str, bytes]:
         """The leaflet in each of `formats` ("pdf", "html"), composed once."""
-        leaflet = compose(self.content, self.wording, choices)
+        leaflet = compose_leaflet(self.content, self.wording, choices)
         return {fmt: RENDERERS[fmt](leaflet, invariant=self.invariant) for fmt in formats}
 
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
@@ -71,6 +87,15 @@ class Maker:
         )
 
 
+def compose_leaflet(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
+    """compose(), refusing wording that makes an empty leaflet (a PDF of no pages)."""
+    leaflet = compose(content, wording, choices)
+    if not leaflet.document.blocks:
+        raise TemplateError(f"{wording.source_name(LEAFLET_TEMPLATE)}: the leaflet is empty: the template makes no "
+                            "heading, paragraph or list; restore its wording from the shipped templates")
+    return leaflet
+
+
 def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output: Path | None = None,
                  *, force: bool = False, email: str = "", formats: tuple[str, ...] = ("pdf",)) -> list[Path]:
     """Draw, write and record one leaflet in each format; return the paths written.
@@ -85,6 +110,7 @@ def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output
         for path in paths.values():
             if path.exists():
                 raise OutputExistsError(path)
+    check_writable(output, "choose another --output")
     write_formats(history, paths, maker.render(choices, formats), maker.record(choices, email=email), overwrite=force)
     return list(paths.values())
 
@@ -105,6 +131,13 @@ def _appointment_text(appointment: dt.date | None) -> str:
     if isinstance(appointment, dt.datetime):
         return appointment.strftime("%Y-%m-%d %H:%M")
     return appointment.isoformat() if appointment else ""
+
+
+def _read_template(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot be read: {exc.strerror or exc}") from None
 
 
 def _digest(parts: list[bytes]) -> str:

@@ -48,10 +48,18 @@ def write_file(path: Path, data: bytes, *, overwrite: bool = False, before_claim
         raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
+def folder_in_the_way(path: Path) -> Path | None:
+    """The file, if any, standing where one of `path`'s folders should be."""
     for folder in (path.parent, *path.parent.parents):
         if folder.exists() and not folder.is_dir():
-            raise HandoutsError(f"cannot write {path}: {folder} is a file, not a folder")
+            return folder
+    return None
+
+
+def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
+    blocker = folder_in_the_way(path)
+    if blocker is not None:
+        raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and path.exists():
         raise OutputExistsError(path)
@@ -70,6 +78,26 @@ def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
+
+
+def check_writable(path: Path, fix: str, *, folder: bool = False) -> None:
+    """Fail now, before anything is drawn, if the file `path` (or files in the
+    folder `path`) cannot be written; `fix` says what to do instead.
+
+    A real file is created and removed (in the nearest folder that exists
+    yet), as only that tells for root, read-only disks and network shares.
+    """
+    where = path if folder else path.parent
+    blocker = folder_in_the_way(where / "file")
+    if blocker is not None:
+        raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder; {fix}")
+    nearest = next(f for f in (where, *where.parents) if f.exists())
+    try:
+        fd, probe = tempfile.mkstemp(dir=nearest, prefix=".handouts-", suffix=".probe")
+    except OSError as exc:
+        raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}; {fix}") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def remove_stale_parts(folder: Path, names: set[str]) -> None:

@@ -4,6 +4,11 @@ Templates are sandboxed, autoescaped (every value is escaped for the markup
 handouts/document.py or an email reader reads; only plain-text `.txt.j2`
 templates are not) and strict: a misspelt name fails loudly instead of
 printing nothing. Errors name the template file and line.
+
+The sandbox also bounds the work a template can ask for, so a slip such as
+`range(10**9)`, a loop inside a loop or `"x" * 10**9` is an error naming
+its line, never a hang: `range()` may count MAX_COUNT times in all in one
+leaflet, and `*` and `**` may not make huge text, lists or numbers.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ import datetime as dt
 from pathlib import Path
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import TemplateError
 
 LEAFLET_TEMPLATE = "leaflet.html.j2"
+MAX_COUNT = 10_000  # range() steps in one rendering
+MAX_SIZE = 100_000  # items or characters that * may make
+MAX_EXPONENT = 1_000
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")
@@ -35,6 +44,53 @@ def day_date(value: dt.date) -> str:
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """Says which file (and line) cannot be read, or is not UTF-8."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise TemplateError(f"{self._file(template)}:{line}: not UTF-8 text; save the file as UTF-8") from None
+        except jinja2.TemplateNotFound:  # an OSError too, but said well by Wording.render
+            raise
+        except OSError as exc:
+            raise TemplateError(f"{self._file(template)}: cannot be read: {exc.strerror or exc}") from None
+
+    def _file(self, template: str) -> Path:
+        return Path(self.searchpath[0]) / template
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with a bound on the work one rendering may do."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.globals["range"] = self._range
+        self.counted = 0  # reset for each rendering
+
+    def _range(self, *args: int) -> range:
+        numbers = range(*args)
+        self.counted += len(numbers)
+        if self.counted > MAX_COUNT:
+            raise SecurityError(f"range({', '.join(map(str, args))}) counts too far; a template may count "
+                                f"{MAX_COUNT:,} steps in all, loops inside loops included")
+        return numbers
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_SIZE:
+                    raise SecurityError(f"* would make {len(seq) * times:,} items or characters; a template may "
+                                        f"make at most {MAX_SIZE:,}")
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"** {right} is too large a power; a template may use powers up to {MAX_EXPONENT}")
+        return super().call_binop(context, operator, left, right)
+
+
 class Wording:
     """One folder of templates, loaded and compiled once per process."""
 
@@ -42,8 +98,8 @@ class Wording:
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise TemplateError(f"{self.folder}: templates folder not found; pass --templates DIR or set HANDOUTS_TEMPLATES")
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(self.folder),
+        self.env = _Sandbox(
+            loader=_Loader(self.folder),
             autoescape=lambda name: not (name or "").endswith(".txt.j2"),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -56,6 +112,7 @@ class Wording:
         return str(self.folder / name)
 
     def render(self, name: str, **context) -> str:
+        self.env.counted = 0
         try:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateNotFound as exc:
@@ -64,6 +121,9 @@ class Wording:
             raise TemplateError(f"{exc.filename or self.source_name(name)}:{exc.lineno}: {exc.message}") from None
         except jinja2.TemplateError as exc:
             raise TemplateError(f"{_template_position(exc, self.source_name(name))}: {exc.message}") from None
+        except RecursionError as exc:
+            raise TemplateError(f"{_looping_position(exc, self.source_name(name))}: this includes the template "
+                                "itself, or calls a macro from inside itself, without end; remove the loop") from None
 
     def check(self) -> list[str]:
         """Compile every template; return one problem line per broken one."""
@@ -73,6 +133,8 @@ class Wording:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
                 problems.append(f"{exc.filename or self.source_name(name)}:{exc.lineno}: {exc.message}")
+            except TemplateError as exc:
+                problems.append(str(exc))
         return problems
 
 
@@ -82,11 +144,21 @@ def _template_position(exc: BaseException, fallback: str) -> str:
     Jinja rewrites tracebacks so template frames carry the template's own file
     name and line; the innermost one is where the error is.
     """
-    position = fallback
+    return ([fallback] + _template_frames(exc))[-1]
+
+
+def _looping_position(exc: RecursionError, fallback: str) -> str:
+    """The line that calls itself: the template position repeated most often."""
+    frames = _template_frames(exc)
+    return max(frames, key=frames.count) if frames else fallback
+
+
+def _template_frames(exc: BaseException) -> list[str]:
+    frames = []
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            position = f"{filename}:{tb.tb_lineno}"
+            frames.append(f"{filename}:{tb.tb_lineno}")
         tb = tb.tb_next
-    return position
+    return frames

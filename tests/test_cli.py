@@ -215,7 +215,7 @@ def test_a_file_in_the_way_of_the_folder_is_a_clear_error(run):
     Path("blocker").write_text("not a folder")
     result = run("make", "-p", "Ann", "--procedure", "fillers", "-o", "blocker/a.pdf")
     assert result.exit_code == 1
-    assert result.output == "Error: cannot write blocker/a.pdf: blocker is a file, not a folder\n"
+    assert result.output == "Error: cannot write blocker/a.pdf: blocker is a file, not a folder; choose another --output\n"
 
 
 def test_an_unwritable_folder_is_a_clear_error(run, tmp_path):
@@ -224,4 +224,4 @@ def test_an_unwritable_folder_is_a_clear_error(run, tmp_path):
     Path("locked").mkdir(mode=0o500)
     result = run("make", "-p", "Ann", "--procedure", "fillers", "-o", "locked/a.pdf")
     assert result.exit_code == 1
-    assert result.output == "Error: cannot write locked/a.pdf: Permission denied\n"
+    assert result.output == "Error: cannot write locked/a.pdf: Permission denied; choose another --output\n"

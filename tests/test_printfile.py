@@ -1,10 +1,14 @@
 """The print file: CSV order, duplex padding, bookmarks, shared objects."""
 
+import io
+import os
+import stat
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from conftest import pdf_pages
+from places import full_disk, tmpfs
 
 CSV = ("patient,procedures,patient_id,date\n"
        "Sam Smith,fillers,P1,2026-11-21\n"
@@ -79,10 +83,11 @@ def test_print_file_never_replaces_someone_elses_file(run):
     Path("print.pdf").write_bytes(b"%PDF-1.4 not ours")
     result = run("batch", "patients.csv", "--print-file", "print.pdf")
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == (
-        "Error: print.pdf already exists and was not made by handouts; use --force to replace it, "
-        "or choose another --print-file")
+    assert result.output == (
+        "Error: print.pdf already exists and is not a print file recorded in the history; use --force to "
+        "replace it, or choose another name for the print file\n")
     assert Path("print.pdf").read_bytes() == b"%PDF-1.4 not ours"
+    assert not list(Path("output").glob("*.pdf"))  # refused before any leaflet was drawn
     # Its own earlier print file is simply replaced on a re-run.
     Path("print.pdf").unlink()
     assert run("batch", "patients.csv", "--print-file", "print.pdf").exit_code == 0
@@ -109,3 +114,138 @@ def test_merge_errors(run):
     assert result.exit_code == 1
     assert result.output.startswith("Error: notes.pdf: cannot be read as a PDF (")
     assert not Path("all.pdf").exists()
+
+
+# -- never a leaflet (issue 10, section 2) -------------------------------------
+
+def make(run, name, *extra):
+    result = run("make", "-p", name, "--procedure", "fillers", "--date", "2026-11-21", *extra)
+    assert result.exit_code == 0, result.output
+    return Path(result.output.splitlines()[0])
+
+
+LEAFLET_REFUSED = ("Error: {} is a leaflet, and a print file never replaces a leaflet, even with --force; "
+                   "choose another name for the print file\n")
+
+
+def test_merge_never_replaces_a_leaflet_even_with_force(run):
+    alice, bob, cara = (make(run, name) for name in ("Alice Ames", "Bob Bell", "Cara Cole"))
+    before = alice.read_bytes()
+    for force in ((), ("--force",)):
+        result = run("merge", str(alice), str(bob), str(cara), *force)
+        assert result.exit_code == 1
+        assert result.output == LEAFLET_REFUSED.format(alice)
+    assert alice.read_bytes() == before
+    listed = run("history", "--patient", "Alice", "--format", "json")
+    assert '"patient": "Alice Ames"' in listed.output
+
+
+def test_a_leaflet_made_with_another_history_is_still_a_leaflet(run):
+    alice = make(run, "Alice Ames", "--history", "elsewhere.sqlite3")
+    bob = make(run, "Bob Bell")
+    before = alice.read_bytes()
+    result = run("merge", str(alice), str(bob), "--force")
+    assert result.exit_code == 1
+    assert result.output == LEAFLET_REFUSED.format(alice)
+    assert alice.read_bytes() == before
+
+
+def test_batch_print_file_never_replaces_a_leaflet_and_says_so_before_drawing(run):
+    alice = make(run, "Alice Ames")
+    Path("patients.csv").write_text(CSV, encoding="utf-8")
+    for force in ((), ("--force",)):
+        result = run("batch", "patients.csv", "--print-file", str(alice), *force)
+        assert result.exit_code == 1
+        assert result.output == LEAFLET_REFUSED.format(alice)
+    assert sorted(p.name for p in Path("output").glob("*.pdf")) == [alice.name]
+    # Nor may it take the name of a leaflet the same batch is about to make.
+    planned = "output/2026-11-21-sam-smith-p1.pdf"
+    result = run("batch", "patients.csv", "--print-file", planned)
+    assert result.output == (f"Error: {planned} is also one of the leaflets; choose another name for the "
+                             "print file\n")
+    assert sorted(p.name for p in Path("output").glob("*.pdf")) == [alice.name]
+
+
+def test_only_a_recorded_print_file_is_replaced_without_force(run):
+    bob, cara = make(run, "Bob Bell"), make(run, "Cara Cole")
+    assert run("merge", "print.pdf", str(bob)).exit_code == 0
+    result = run("merge", "print.pdf", str(bob), str(cara))  # its own print file: replaced
+    assert result.exit_code == 0, result.output
+    assert [title for title, _ in bookmarks("print.pdf")] == ["Bob Bell", "Cara Cole"]
+    # The same bytes under another name were never recorded there.
+    Path("copy.pdf").write_bytes(Path("print.pdf").read_bytes())
+    result = run("merge", "copy.pdf", str(cara))
+    assert result.exit_code == 1
+    assert result.output == ("Error: copy.pdf already exists and is not a print file recorded in the history; "
+                             "use --force to replace it, or choose another name for the print file\n")
+    assert run("merge", "copy.pdf", str(cara), "--force").exit_code == 0
+    assert run("merge", "copy.pdf", str(bob)).exit_code == 0  # recorded now
+    # A print file someone changed since is no longer the one recorded.
+    Path("print.pdf").write_bytes(Path("print.pdf").read_bytes() + b"\n% annotated\n")
+    assert run("merge", "print.pdf", str(bob)).exit_code == 1
+
+
+def test_a_print_file_is_a_pdf_and_a_regular_file(run):
+    bob = make(run, "Bob Bell")
+    result = run("merge", "print.txt", str(bob))
+    assert result.exit_code == 1
+    assert result.output == "Error: print.txt: a print file is a PDF; give it a name ending in .pdf\n"
+    # A pipe would block whoever read it, and replacing it would break whoever writes to it.
+    os.mkfifo("pipe.pdf")
+    for force in ((), ("--force",)):
+        result = run("merge", "pipe.pdf", str(bob), *force)
+        assert result.exit_code == 1
+        assert result.output == "Error: pipe.pdf is not a regular file; choose another name for the print file\n"
+    assert stat.S_ISFIFO(os.stat("pipe.pdf").st_mode)
+
+
+# -- print files and merges that cannot be made (issue 10, section 3) ----------
+
+def test_an_unwritable_print_file_is_refused_before_drawing(run, tmp_path):
+    Path("patients.csv").write_text(CSV, encoding="utf-8")
+    Path("notes").write_text("a file, not a folder")
+    result = run("batch", "patients.csv", "--print-file", "notes/print.pdf")
+    assert result.exit_code == 1
+    assert result.output == ("Error: cannot write notes/print.pdf: notes is a file, not a folder; choose another "
+                             "place for the print file\n")
+    with tmpfs(tmp_path / "ro", read_only=True) as folder:
+        result = run("batch", "patients.csv", "--print-file", str(folder / "print.pdf"))
+        assert result.exit_code == 1
+        assert result.output == (f"Error: cannot write {folder / 'print.pdf'}: Read-only file system; choose another "
+                                 "place for the print file\n")
+    assert not list(Path("output").glob("*.pdf"))
+
+
+def test_a_print_file_on_a_full_disk(run, tmp_path):
+    Path("patients.csv").write_text(CSV, encoding="utf-8")
+    with full_disk(tmp_path / "full") as folder:
+        result = run("batch", "patients.csv", "--print-file", str(folder / "print.pdf"))
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        assert result.output.splitlines()[-1] == f"Error: cannot write {folder / 'print.pdf'}: No space left on device"
+        assert sorted(p.name for p in folder.iterdir()) == ["filler"]  # no half-written print file
+    assert len(list(Path("output").glob("*.pdf"))) == 3
+
+
+def test_merging_damaged_pdfs_is_one_clear_line(run):
+    bob = make(run, "Bob Bell")
+    data = bob.read_bytes()
+    empty = io.BytesIO()
+    PdfWriter().write(empty)
+    damaged = {"cut.pdf": data[: len(data) // 2], "empty.pdf": empty.getvalue(), "zero.pdf": b"",
+               "header.pdf": b"%PDF-1.4\n"}
+    for name, content in damaged.items():
+        Path(name).write_bytes(content)
+    expected = {
+        "cut.pdf": "Error: cut.pdf: cannot be read as a PDF (Stream has ended unexpectedly); make it again, or leave it out",
+        "empty.pdf": "Error: empty.pdf: has no pages; make it again, or leave it out",
+        "zero.pdf": "Error: zero.pdf: cannot be read as a PDF (Cannot read an empty file); make it again, or leave it out",
+        "header.pdf": "Error: header.pdf: cannot be read as a PDF (Stream has ended unexpectedly); make it again, "
+                      "or leave it out",
+    }
+    for name, message in expected.items():
+        result = run("merge", "print.pdf", str(bob), name)
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        assert result.output == message + "\n"
+        assert not Path("print.pdf").exists()
