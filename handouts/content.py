@@ -229,17 +229,19 @@ class _Reader:
             return None
         return value
 
-    def text(self, table: dict, keys: tuple[str, ...], required: bool = True, sourced: bool = False) -> Text | None:
+    def text(self, table: dict, keys: tuple[str, ...], required: bool = True, sourced: bool = False,
+             limit: tuple[int, str] = (MAX_TEXT, "")) -> Text | None:
         """Text in quotes. Treatment content (`sourced`) may also be written
         { text = "...", source = "..." }, and must be when it holds a figure."""
         value = table.get(keys[-1])
         if sourced and isinstance(value, dict):
             return self.cited(keys, value)
         value = self.get(table, keys, str, required)
-        return None if value is None else self.plain(keys, value, sourced=sourced)
+        return None if value is None else self.plain(keys, value, sourced=sourced, limit=limit)
 
-    def plain(self, keys: tuple[str, ...], value: str, item: int = 0, sourced: bool = False) -> Text | None:
-        text = self.clean(keys, value, item)
+    def plain(self, keys: tuple[str, ...], value: str, item: int = 0, sourced: bool = False,
+              limit: tuple[int, str] = (MAX_TEXT, "")) -> Text | None:
+        text = self.clean(keys, value, item, limit)
         if text and sourced and (figure := _FIGURE_IN_TEXT.search(text)):
             self.problem(keys, f'{_item(item)}has a figure ("{figure[0]}") but no source; write it as '
                                f'{{ text = "...", source = "..." }} {_SOURCE_HELP}', item)
@@ -262,13 +264,15 @@ class _Reader:
         self.problem(keys, f"{_item(item)}names unknown source {source!r}; {fix}", item)
         return None
 
-    def clean(self, keys: tuple[str, ...], value: str, item: int = 0) -> str | None:
-        """Fold white space; report empty or overlong text and characters no font can print."""
-        label = _item(item)
-        if len(value) > MAX_TEXT:
-            self.problem(keys, f"{label}is {len(value):,} characters long; keep it to {MAX_TEXT:,} or fewer", item)
-            return None
+    def clean(self, keys: tuple[str, ...], value: str, item: int = 0,
+              limit: tuple[int, str] = (MAX_TEXT, "")) -> str | None:
+        """Fold white space; report empty or overlong text (`limit`: the most
+        characters, and why) and characters no font can print."""
+        label, (most, why) = _item(item), limit
         value = " ".join(value.split())
+        if len(value) > most:
+            self.problem(keys, f"{label}is {len(value):,} characters long; shorten it to {most:,} or fewer{why}", item)
+            return None
         if not value:
             self.problem(keys, f"{label}is empty; write the text the leaflet should show", item)
             return None
@@ -436,11 +440,8 @@ class _Reader:
             colours[key] = value
         if all(value and _COLOUR.match(value) for value in colours.values()):
             self.contrast(colours)
-        fields = {key: self.text(t, ("clinic", key)) for key in CLINIC_LIMITS}
-        for key, limit in CLINIC_LIMITS.items():
-            if fields[key] and len(fields[key]) > limit:
-                self.problem(("clinic", key), f"is {len(fields[key]):,} characters long; shorten it to {limit} "
-                                              "or fewer, so it fits the leaflet's header and footer")
+        fields = {key: self.text(t, ("clinic", key), limit=(most, ", so it fits the leaflet's header and footer"))
+                  for key, most in CLINIC_LIMITS.items()}
         if fields["email"]:
             self.address(("clinic", "email"), fields["email"])
         return Clinic(**fields, logo=self.logo(t), colours=Colours(**colours))

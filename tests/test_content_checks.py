@@ -255,7 +255,7 @@ def test_an_overlong_text_is_refused_without_reading_it_all(run):
     result = run("check")
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (f"content.toml:{line_of(path, 'title = ')}: leaflet.title is "
-                                             "10,000,000 characters long; keep it to 1,000 or fewer")
+                                             "10,000,000 characters long; shorten it to 1,000 or fewer")
 
 
 def test_a_clinic_figure_is_used_and_credited(run):
