@@ -1,6 +1,6 @@
 """Emailing under faults: a message goes out once or clearly waits, and never counts as sent when it was not.
 
-Real parts only: aiosmtpd servers on 127.0.0.1 that drop, stall or lack
+Real parts only: aiosmtpd servers on 127.0.0.1 that drop, stall past a short time-out or lack
 SMTPUTF8, an outbox that cannot be a folder, a tiny tmpfs that fills up,
 and a batch process killed while a message is on its way.
 """
@@ -132,7 +132,7 @@ def test_a_server_that_drops_after_the_data_gets_the_message_once(run, smtp):
 
 def test_a_reply_to_the_data_that_times_out_is_not_retried(run, stalling, monkeypatch):
     slow, server = stalling("DATA", "sam@example.com")
-    monkeypatch.setenv("HANDOUTS_SMTP_TIMEOUT", "1")
+    monkeypatch.setenv("HANDOUTS_SMTP_TIMEOUT", "2")
     result = run("make", "--patient", "Sam Sample", "--procedure", "subcision", "--date", "2026-11-21",
                  "--email", "sam@example.com", *server, "--retries", "2")
     assert result.exit_code == 1
