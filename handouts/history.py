@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,6 +30,20 @@ from .errors import HandoutsError
 from .output import folder_in_the_way, write_file
 
 DEFAULT_HISTORY = Path("output") / "handouts-history.sqlite3"
+
+_MESSAGES = """
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    address TEXT NOT NULL,
+    sha256 TEXT NOT NULL,  -- of the leaflet as made, before any encryption
+    encrypted INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('trying', 'sending', 'sent', 'outbox', 'failed', 'uncertain')),
+    detail TEXT NOT NULL DEFAULT ''
+)
+"""
+_MESSAGES_INDEX = "CREATE INDEX IF NOT EXISTS messages_leaflet ON messages (sha256, address)"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS leaflets (
@@ -47,17 +64,7 @@ CREATE TABLE IF NOT EXISTS leaflets (
 );
 CREATE INDEX IF NOT EXISTS leaflets_path ON leaflets (path);
 CREATE INDEX IF NOT EXISTS leaflets_patient ON leaflets (patient);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    address TEXT NOT NULL,
-    sha256 TEXT NOT NULL,  -- of the leaflet as made, before any encryption
-    encrypted INTEGER NOT NULL,
-    message_id TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'outbox', 'failed')),
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS messages_leaflet ON messages (sha256, address);
+""" + _MESSAGES + ";\n" + _MESSAGES_INDEX + ";\n" + """
 CREATE TABLE IF NOT EXISTS print_files (
     id INTEGER PRIMARY KEY,
     made_at TEXT NOT NULL,
@@ -67,8 +74,19 @@ CREATE TABLE IF NOT EXISTS print_files (
 CREATE INDEX IF NOT EXISTS print_files_path ON print_files (path);
 """
 
+# A message's status:
+#   trying     recorded before anything is handed over; a run that stops here sent nothing
+#   sending    the end of the message is being handed over (to the server, or into the outbox)
+#   sent       the server accepted it
+#   outbox     written to the outbox folder: someone still has to send it from a mail program
+#   failed     not sent or written; the next `send` tries again
+#   uncertain  handed over without an answer, or a run stopped while handing it over: it may have gone out
 # Statuses that mean the patient has (or may have) the message already.
-DELIVERED = ("sending", "sent", "outbox")
+DELIVERED = ("sending", "sent", "outbox", "uncertain")
+
+
+class HistoryBusy(HandoutsError):
+    """Another run is emailing from this history."""
 
 
 @dataclass(frozen=True, slots=True)  # a batch plan holds one per row
@@ -144,6 +162,7 @@ class History:
                 if column not in have:
                     self.db.execute(f"ALTER TABLE leaflets ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
             self._try_writing()
+            _allow_every_status(self.db)
         self.db.row_factory = sqlite3.Row
         if not read_only:
             self.recover()
@@ -212,8 +231,47 @@ class History:
                 self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (row["id"],))
             else:
                 self.db.execute("DELETE FROM leaflets WHERE id = ?", (row["id"],))
+        if self.db.execute("SELECT 1 FROM messages WHERE status IN ('trying', 'sending') LIMIT 1").fetchone():
+            with self._email_lock() as held:
+                if held:  # otherwise another run is emailing now, and those rows are its own
+                    self._settle_messages()
 
     # -- messages ------------------------------------------------------------
+
+    @contextmanager
+    def emailing(self) -> Iterator[None]:
+        """Held while a run sends: messages left 'trying' or 'sending' are then a stopped run's, never a live one's."""
+        with self._email_lock() as held:
+            if not held:
+                raise HistoryBusy(f"another handouts run is emailing from {self.path}; run this again once it "
+                                  "has finished")
+            self._settle_messages()
+            yield
+
+    @contextmanager
+    def _email_lock(self) -> Iterator[bool]:
+        """An exclusive lock on a file beside the database; the system releases it if the process dies."""
+        lock = self.path.with_name(self.path.name + "-email.lock")
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise HandoutsError(f"cannot write {lock}: {exc.strerror or exc}") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
+    def _settle_messages(self) -> None:
+        """What a stopped run left: untouched messages wait for the next run; handed-over ones may have gone."""
+        self.db.execute("UPDATE messages SET status = 'failed', detail = 'a run stopped before sending it' "
+                        "WHERE status = 'trying'")
+        self.db.execute("UPDATE messages SET status = 'uncertain', detail = 'a run stopped while handing it over' "
+                        "WHERE status = 'sending'")
 
     def delivery(self, sha256: str, address: str) -> sqlite3.Row | None:
         """The message that already took (or may have taken) this leaflet to this address."""
@@ -226,10 +284,14 @@ class History:
                                (sha256, address)).fetchone() is not None
 
     def start_message(self, sha256: str, address: str, message_id: str, *, encrypted: bool) -> int:
-        """Committed before the message leaves, so a crash can never hide that it may have gone."""
+        """Committed before anything leaves; `handing_over` marks the moment it may start to count as sent."""
         return self.db.execute("INSERT INTO messages (at, address, sha256, encrypted, message_id, status) "
-                               "VALUES (?, ?, ?, ?, ?, 'sending')",
+                               "VALUES (?, ?, ?, ?, ?, 'trying')",
                                (_now(), address, sha256, int(encrypted), message_id)).lastrowid
+
+    def handing_over(self, entry: int) -> None:
+        """Committed just before the end of the message leaves, so a crash can never hide that it may have gone."""
+        self.db.execute("UPDATE messages SET status = 'sending', at = ? WHERE id = ?", (_now(), entry))
 
     def finish_message(self, entry: int, status: str, detail: str = "") -> None:
         self.db.execute("UPDATE messages SET status = ?, detail = ?, at = ? WHERE id = ?",
@@ -246,10 +308,15 @@ class History:
     def to_send(self, patient: str | None = None, since: dt.date | None = None,
                 *, include_sent: bool = False) -> list[sqlite3.Row]:
         """The latest leaflet per file that has an address and (unless `include_sent`) no message yet."""
+        return [row for row, message in self.addressed(patient, since) if include_sent or message is None]
+
+    def addressed(self, patient: str | None = None,
+                  since: dt.date | None = None) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
+        """The latest leaflet per file that has an address, with the message that took it there (or None)."""
         rows = self._select("SELECT * FROM leaflets l WHERE state = 'done' AND email != '' AND id = "
                             "(SELECT max(id) FROM leaflets WHERE path = l.path AND state = 'done')",
                             patient, since)
-        return [row for row in rows if include_sent or self.delivery(row["sha256"], row["email"]) is None]
+        return [(row, self.delivery(row["sha256"], row["email"])) for row in rows]
 
     # -- reading -------------------------------------------------------------
 
@@ -323,6 +390,29 @@ def _inert(value) -> str:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _allow_every_status(db: sqlite3.Connection) -> None:
+    """Histories made before 'trying' and 'uncertain' existed: SQLite cannot change a CHECK, so copy the table."""
+    def old() -> bool:
+        (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'").fetchone()
+        return "'uncertain'" not in sql
+
+    if not old():
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if old():  # still, now that no other run can be upgrading it too
+            db.execute("DROP INDEX messages_leaflet")
+            db.execute("ALTER TABLE messages RENAME TO messages_before")
+            db.execute(_MESSAGES)
+            db.execute(_MESSAGES_INDEX)
+            db.execute("INSERT INTO messages SELECT * FROM messages_before")
+            db.execute("DROP TABLE messages_before")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def near(path: str) -> str:

@@ -34,6 +34,11 @@ class Letter:
     encrypted: bool
 
     @property
+    def international(self) -> bool:
+        """An address has letters outside ASCII, so the message needs SMTPUTF8 (RFC 6531/6532)."""
+        return not (self.address + self.message["From"].addresses[0].addr_spec).isascii()
+
+    @property
     def stem(self) -> str:
         """The attached leaflet's file name without its suffix: names the outbox file."""
         return Path(next(self.message.iter_attachments()).get_filename()).stem

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from .delivery import maybe_sent
 from .errors import HandoutsError
 from .history import History
 from .mail import Letter, compose_message, encrypt_pdf
@@ -39,12 +40,20 @@ def letter(maker: Maker, paths: list[Path], *, label: str, name: str, address: s
     return Letter(label=label, sha256=made, address=address, message=message, encrypted=bool(password))
 
 
-def letters_from_history(maker: Maker, history: History, *, patient: str | None, since, encrypt: bool,
-                         resend: bool, password_for: Callable[[str], tuple[str, str]]) -> tuple[list[Letter], list[str]]:
-    """Letters for recorded leaflets that have an address but no message delivered yet (or all, to resend)."""
-    letters, problems = [], []
-    for row in history.to_send(patient, since, include_sent=resend):
+def letters_from_history(maker: Maker, history: History, *, patient: str | None, since, encrypt: bool, resend: bool,
+                         password_for: Callable[[str], tuple[str, str]]) -> tuple[list[Letter], list[str], list[str]]:
+    """Letters for recorded leaflets that have an address but no message delivered yet (or all, to resend).
+
+    Also the problems that keep a leaflet from being sent, and, unless
+    resending, a report of each message that may have gone out already.
+    """
+    letters, problems, held = [], [], []
+    for row, message in history.addressed(patient, since):
         label = Path(row["path"]).name
+        if message is not None and not resend:
+            if message["status"] in ("uncertain", "sending"):
+                held.append(maybe_sent(label, message["detail"] or "another run is handing it over now"))
+            continue
         try:
             if not encrypt and history.was_encrypted(row["sha256"], row["email"]):
                 raise HandoutsError(f"{label}: was to be sent encrypted before; add --encrypt")
@@ -53,7 +62,7 @@ def letters_from_history(maker: Maker, history: History, *, patient: str | None,
                                   name=row["patient"], address=row["email"], sha256=row["sha256"], password=password))
         except HandoutsError as exc:
             problems.append(str(exc))
-    return letters, problems
+    return letters, problems, held
 
 
 def _companions(history: History, row) -> list[Path]:
