@@ -367,7 +367,7 @@ def format_history(rows: list[dict], fmt: str) -> str:
         # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a CR.
         writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows({column: _inert(row[column]) for column in _COLUMNS} for row in rows)
+        writer.writerows({column: _inert(row.get(column, "")) for column in _COLUMNS} for row in rows)
         return out.getvalue()
     if not rows:
         return "No leaflets recorded.\n"

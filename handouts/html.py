@@ -115,9 +115,7 @@ def _block(block) -> str:
 
 def _figure(figure: Figure, leaflet: Leaflet, number: int) -> str:
     """The same diagram as the PDF's, as inline SVG that scales to the screen."""
-    colours = leaflet.clinic.colours
-    drawing = pictures.draw(figure.picture, leaflet.picture_labels,
-                            pictures.Style(colours.primary, colours.accent, 14 if leaflet.large_print else 11))
+    drawing = pictures.draw(figure.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print)
     svg = pictures.to_svg(drawing, f"figure-{number}", figure.alt)
     return (f'<figure class="picture" style="max-width: {drawing.width * 1.5:.0f}px">\n{svg}\n'
             f"<figcaption>{_inline(figure.caption)}</figcaption>\n</figure>")

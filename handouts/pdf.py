@@ -323,6 +323,8 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 story.append(_table(block, styles, width))
             case Figure():
                 story.append(_figure(block, leaflet, styles, width))
+                if getattr(story[-2], "is_heading", False):  # a heading never ends a page above its picture
+                    _keep_section_together(story)
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       label_style=styles.chart_label)
@@ -336,9 +338,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
 
 def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
     """The diagram with its caption beside it, or under it when the diagram is wide."""
-    colours = leaflet.clinic.colours
-    drawing = pictures.draw(figure.picture, leaflet.picture_labels,
-                            pictures.Style(colours.primary, colours.accent, 14 if leaflet.large_print else 11))
+    drawing = pictures.draw(figure.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print)
     caption = paragraph(markup(figure.caption), styles.body)
     gap = 14
     if drawing.width <= width * 0.62:
@@ -346,7 +346,8 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
     else:
         cells, widths = [[drawing], [caption]], [width]
     result = RLTable(cells, colWidths=widths, hAlign="LEFT",
-                     style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                     style=[("FONT", (0, 0), (-1, -1), fonts.REGULAR, styles.type.small),
+                            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
     result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.7

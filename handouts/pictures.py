@@ -38,9 +38,9 @@ class Style:
         self.primary, self.accent, self.size = HexColor(primary), HexColor(accent), label_size
 
 
-def draw(name: str, labels: dict[str, str], style: Style) -> Drawing:
-    """The picture called `name`, labelled in `labels`' words."""
-    return _BUILDERS[name](labels, style)
+def draw(name: str, labels: dict[str, str], colours, large_print: bool = False) -> Drawing:
+    """The picture called `name`, labelled in `labels`' words, in the clinic's `colours`."""
+    return _BUILDERS[name](labels, Style(colours.primary, colours.accent, 15 if large_print else 12))
 
 
 def label_words(name: str, labels: dict[str, str]) -> list[str]:
@@ -90,11 +90,12 @@ class _Section:
         boundary = [(x, self.boundary(x)) for x in self.xs]
         deeper = boundary + [(self.x0 + self.width, 6), (self.x0, 6)]
         group.add(Polygon(_flat(deeper), fillColor=white, strokeColor=None))
-        # Dots for the deeper tissue: a pattern that survives black-and-white printing.
+        # Dots for the deeper tissue: a pattern that survives black-and-white printing
+        # (small squares: a quarter of a circle's bytes in the PDF, and the same at print size).
         for row, y in enumerate(range(12, int(_SURFACE), 9)):
             for x in range(int(self.x0) + 5 + 4 * (row % 2), int(self.x0 + self.width) - 2, 8):
                 if y < self.boundary(x) - 3:
-                    group.add(Circle(x, y, 1.1, fillColor=_DOTS, strokeColor=None))
+                    group.add(Rect(x - 0.9, y - 0.9, 1.8, 1.8, fillColor=_DOTS, strokeColor=None))
         top = surface + boundary[::-1]
         group.add(Polygon(_flat(top), fillColor=top_fill or style.accent, strokeColor=None))
         group.add(PolyLine(_flat(boundary), strokeColor=_DOTS, strokeWidth=0.8, strokeDashArray=[3, 2]))
@@ -123,6 +124,8 @@ class _Canvas:
         self.picture_width = _PANEL * panels + 12 * (panels - 1)
         below = style.size * 1.8 if legend else 0
         self.drawing = Drawing(self.picture_width + 10 + label_width, _HEIGHT + below)
+        # Otherwise a drawing starts in ReportLab's default font, which is not embedded.
+        self.drawing.initialFontName = fonts.REGULAR
         self.group = Group(transform=(1, 0, 0, 1, 0, below))
         self.drawing.add(self.group)
         if legend:  # a dashed line, named underneath the picture where a leader line would cross it
