@@ -20,8 +20,8 @@ from .fonts import REGULAR
 from .rlmarkup import escape, paragraph
 
 _BAR = 13  # bar thickness, pt
-_LANE_GAP = 5
-_ROW_GAP = 10
+_LANE_GAP = 4
+_ROW_GAP = 8
 _GAP = 10  # between label column, plot and value labels
 
 
@@ -63,8 +63,8 @@ class RecoveryChart(Flowable):
             lane_heights = [max(self.bar, note.height if note else 0) for _, _, note in lanes]
             height = max(label.height, sum(lane_heights) + _LANE_GAP * (len(lanes) - 1))
             self.rows.append((label, lanes, lane_heights, height))
-        self.legend_height = self.size * 1.6
-        self.axis_height = self.size * 2.9
+        self.legend_height = self.size * 1.5
+        self.axis_height = self.size * 2.7
         self.height = self.legend_height + 8 + sum(r[3] + _ROW_GAP for r in self.rows) + self.axis_height
         return self.width, self.height
 

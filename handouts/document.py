@@ -268,12 +268,12 @@ class _Parser(HTMLParser):
     # -- the chart ---------------------------------------------------
 
     def chart(self, attributes: dict) -> Chart:
-        missing = [a for a in ("caption", "axis", "back", "full") if not attributes.get(a)]
+        missing = [a for a in ("axis", "back", "full") if not attributes.get(a)]
         if missing:
             self.fail(f"<chart> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if not self.bars:
             self.fail("<chart> has no <bar> rows")
-        return Chart(attributes["caption"], attributes["axis"], attributes["back"], attributes["full"],
+        return Chart(attributes.get("caption", ""), attributes["axis"], attributes["back"], attributes["full"],
                      tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""))
 
     def figure(self, attributes: dict) -> Figure:

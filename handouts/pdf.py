@@ -287,12 +287,12 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
     """ReportLab flowables for the blocks.
 
     A heading, or a line ending in a colon, must not end a page: a
-    conditional page break before it asks for room for it and two more
-    lines (no paragraph leaves fewer than two at a page's foot anyway).
+    conditional page break before it asks for room for it and the lines of
+    what follows that must go with it (see _room_after).
     (keepWithNext does the same but lays every pair out twice.)
     """
     story = []
-    room = 2 * styles.body.leading
+    room = 2 * styles.body.leading  # until what follows the heading is known
     for block in leaflet.document.blocks:
         match block:
             case Heading(level=level, runs=runs):
@@ -313,9 +313,11 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 if plain_text(runs).rstrip().endswith(":"):
                     story.append(CondPageBreak(style.leading + room))
                 story.append(paragraph(markup(runs), style))
+                _room_after(story, width, room)
             case ItemList(items=items, checklist=checklist):
                 style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
                 story.extend(paragraph(markup(item), style, bullet) for item in items)
+                _room_after(story[:len(story) - len(items) + 1], width, room)
                 story.append(Spacer(1, styles.type.body * 0.4))
                 if checklist:  # it says "bring this page": heading, words and boxes on one page
                     _keep_section_together(story)
@@ -328,7 +330,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
             case Chart():
                 chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
                                       label_style=styles.chart_label)
-                story += [chart, paragraph(escape(block.caption), styles.caption)]
+                story += [chart, paragraph(escape(block.caption), styles.caption) if block.caption else Spacer(1, 10)]
                 _keep_section_together(story)
                 if _height(story[-1]._content, width) > height / 2:
                     # Moved whole, it could leave a page more than half empty: it splits between rows instead.
@@ -356,6 +358,21 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
 
 def _height(flowables: list, width: float) -> float:
     return sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
+def _room_after(story: list, width: float, room: float) -> None:
+    """Once the paragraph after a heading is known, its heading's page break
+    asks for the lines that must travel with it: no paragraph is split to
+    leave one line alone, so a paragraph of three lines or fewer goes whole."""
+    if len(story) < 3 or not getattr(story[-2], "is_heading", False):
+        return
+    before = len(story) - 2
+    while before and getattr(story[before], "is_heading", False):  # headings in a row share one break
+        before -= 1
+    if isinstance(story[before], CondPageBreak):
+        para = story[-1]
+        lines = round(para.wrap(width, 1e6)[1] / para.style.leading)
+        story[before].height += (lines if lines <= 3 else 2) * para.style.leading - room
 
 
 def _keep_section_together(story: list) -> None:

@@ -24,9 +24,9 @@ from .content import SCAR_PICTURES
 
 
 _PANEL = 140  # width of one cross-section, pt
-_HEIGHT = 86
-_SURFACE = 66  # height of the level skin surface
-_TOP = 14  # thickness of the top layer
+_HEIGHT = 76
+_SURFACE = 58  # height of the level skin surface
+_TOP = 13  # thickness of the top layer
 _INK = HexColor("#1A1A1A")
 _DOTS = HexColor("#7A8A8C")
 
@@ -122,11 +122,11 @@ class _Canvas:
         self.style = style
         label_width *= style.size / 11  # large print: wider labels
         self.picture_width = _PANEL * panels + 12 * (panels - 1)
-        below = style.size * 1.8 if legend else 0
-        self.drawing = Drawing(self.picture_width + 10 + label_width, _HEIGHT + below)
+        self.below = style.size * 1.8 if legend else 0
+        self.drawing = Drawing(self.picture_width + 10 + label_width, _HEIGHT + self.below)
         # Otherwise a drawing starts in ReportLab's default font, which is not embedded.
         self.drawing.initialFontName = fonts.REGULAR
-        self.group = Group(transform=(1, 0, 0, 1, 0, below))
+        self.group = Group(transform=(1, 0, 0, 1, 0, self.below))
         self.drawing.add(self.group)
         if legend:  # a dashed line, named underneath the picture where a leader line would cross it
             y = style.size * 0.5
@@ -140,7 +140,7 @@ class _Canvas:
 
     def title(self, text: str, x: float) -> None:
         """A word over a panel ("Before", "After healing")."""
-        self.group.add(String(x, _HEIGHT - self.style.size, text, fontName=fonts.BOLD, fontSize=self.style.size,
+        self.group.add(String(x, _SURFACE + 6, text, fontName=fonts.BOLD, fontSize=self.style.size,
                               fillColor=_INK, textAnchor="middle"))
 
     def finish(self) -> Drawing:
@@ -150,14 +150,17 @@ class _Canvas:
         x_text = self.picture_width + 14
         width = self.drawing.width - x_text
         blocks = [(_wrap(text, width, size), x, y) for text, x, y in sorted(self.labels, key=lambda l: -l[2])]
-        tops, floor = [], _HEIGHT - size * 0.2
+        # Taller than the picture where the labels need it (large print).
+        height = max(_HEIGHT, sum(len(lines) * leading + size * 0.3 for lines, _, _ in blocks) + 4)
+        self.drawing.height = height + self.below
+        tops, floor = [], height - size * 0.2
         for lines, _, target in blocks:
             top = min(floor, target + size * 0.35)
             tops.append(top)
             floor = top - len(lines) * leading - size * 0.3
         lift = max(0.0, 2 - floor)  # the lowest label must stay inside the picture
         for (lines, x, target), top in zip(blocks, tops):
-            top = min(top + lift, _HEIGHT - size * 0.2)
+            top = min(top + lift, height - size * 0.2)
             self.group.add(Line(x, target, x_text - 3, top - size * 0.35, strokeColor=self.style.primary,
                                 strokeWidth=0.8))
             self.group.add(Circle(x, target, 1.8, fillColor=self.style.primary, strokeColor=None))
@@ -248,11 +251,11 @@ def _fractional(labels: dict[str, str], style: Style) -> Drawing:
         top = section.boundary(x) - 2
         canvas.group.add(Line(x, _HEIGHT - 4, x, section.surface(x), strokeColor=style.primary, strokeWidth=0.9,
                               strokeDashArray=[2, 2]))
-        canvas.group.add(Rect(x - 2.2, top - 28, 4.4, 28, fillColor=style.primary, strokeColor=None))
+        canvas.group.add(Rect(x - 2.2, top - 24, 4.4, 24, fillColor=style.primary, strokeColor=None))
     _outline_scar(canvas, section)
     canvas.label(labels["laser"], 119, _HEIGHT - 8)
     canvas.label(labels["whole"], 140, section.surface(140) - _TOP / 2)
-    canvas.label(labels["deeper"], 126, section.boundary(126) - 26)
+    canvas.label(labels["deeper"], 126, section.boundary(126) - 22)
     return canvas.finish()
 
 
@@ -298,8 +301,8 @@ def _ellipse(cx: float, cy: float, rx: float, ry: float, colour: Color) -> Polyg
 
 _BUILDERS: dict[str, Callable[[dict[str, str], Style], Drawing]] = {
     "rolling": _scar(_dip(10, 30)),
-    "ice-pick": _scar(lambda x: 40 * max(0.0, 1 - abs(x - _PANEL / 2) / 7)),
-    "deep-craters": _scar(_dip(22, 22, 6)),
+    "ice-pick": _scar(lambda x: 36 * max(0.0, 1 - abs(x - _PANEL / 2) / 7)),
+    "deep-craters": _scar(_dip(20, 22, 6)),
     "superficial": _scar(_dip(5, 22)),
     "marks": _marks,
     "resurfacing": _resurfacing,

@@ -72,8 +72,7 @@ def test_the_summary_comes_first_with_a_row_per_procedure(build):
     path = build(procedures=["laser-resurfacing", "counselling"])
     first = flat(pdf_pages(path)[0])
     assert first.index("Your plan at a glance") < first.index("What it is") if "What it is" in first else True
-    assert "Your treatments: Laser resurfacing and Counselling." in first
-    # Only the columns with a figure; recovery is on the chart, as laser resurfacing has it in days.
+    # The table names the treatments; only the columns with a figure; recovery is on the chart, as laser resurfacing has it in days.
     assert "Treatment Time in clinic Laser resurfacing A few minutes to 1 hour Counselling Ask your clinician" \
         in first
     assert "Your clinician will advise on how many sessions you need." in first
@@ -111,7 +110,7 @@ def test_sections_in_order(build):
     assert headings(path) == [
         "Treating acne scars", "Your plan at a glance", "Your treatment",
         "Your scar type", "What to expect", "A note from Dr Lee",
-        "Before your treatment", "Contact us if", "About this leaflet",
+        "Before your treatment", "Contact us if",
     ]
 
 

@@ -179,7 +179,7 @@ def test_about_this_leaflet_lists_only_the_sources_used(run):
     assert run("make", "-p", "Ann", "--procedure", "subcision", "-o", "a.pdf").exit_code == 0
     text = flat(pdf_text("a.pdf"))
     assert "A source nothing cites" not in text
-    assert "It is based on: Pimple scar treatment" in text and "Can you remove acne scars" in text
+    assert "About this leaflet: it is based on Pimple scar treatment" in text and "Can you remove acne scars" in text
 
 
 # -- 4. length and layout --------------------------------------------------------
