@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import fonts
+from . import fonts, links
 from .errors import ContentError, FontError
 
 
@@ -93,6 +93,20 @@ class Clinic:
     website: str
     logo: Path | None
     colours: Colours
+    website_link: str = ""  # the website as a full address, https:// added where it had none
+    more_info: str | None = None  # [clinic] more_info: where the QR code leads, when not the website
+
+    @property
+    def phone_link(self) -> str:
+        return links.tel(self.phone)
+
+    @property
+    def email_link(self) -> str:
+        return links.mailto(self.email)
+
+    @property
+    def qr_address(self) -> str:
+        return self.more_info or self.website_link
 
 
 @dataclass(frozen=True)
@@ -414,7 +428,8 @@ class _Reader:
         return sources
 
     def clinic(self, data: dict) -> Clinic:
-        t = self.table(data, ("clinic",), ("name", "address", "phone", "email", "website", "logo", "colours"))
+        t = self.table(data, ("clinic",),
+                       ("name", "address", "phone", "email", "website", "more_info", "logo", "colours"))
         c = self.table(t, ("clinic", "colours"), ("primary", "accent", "text"))
         colours = {}
         for key in ("primary", "accent", "text"):
@@ -424,15 +439,31 @@ class _Reader:
             colours[key] = value
         if all(value and _COLOUR.match(value) for value in colours.values()):
             self.contrast(colours)
+        phone = self.text(t, ("clinic", "phone"))
+        if phone and (why := links.phone_problem(phone)):
+            self.problem(("clinic", "phone"), f'is "{phone}", which {why}; write only the number '
+                                              '(digits, spaces, + - and brackets), so patients can tap it to call')
+        website = self.text(t, ("clinic", "website"))
+        more_info = self.text(t, ("clinic", "more_info"), required=False)
         return Clinic(
             name=self.text(t, ("clinic", "name")),
             address=self.text(t, ("clinic", "address")),
-            phone=self.text(t, ("clinic", "phone")),
+            phone=phone,
             email=self.text(t, ("clinic", "email")),
-            website=self.text(t, ("clinic", "website")),
+            website=website,
             logo=self.logo(t),
             colours=Colours(**colours),
+            website_link=website and self.web_address(("clinic", "website"), website),
+            more_info=more_info and self.web_address(("clinic", "more_info"), more_info),
         )
+
+    def web_address(self, keys: tuple[str, ...], text: str) -> str | None:
+        """A web address patients open from a link or the QR code; https:// is added where it has none."""
+        try:
+            return links.web_address(text)
+        except ValueError as why:
+            self.problem(keys, f'is "{text}", which {why}')
+            return None
 
     def contrast(self, colours: dict[str, str]) -> None:
         """Text must stand out from what it is printed on (WCAG 2 AA: 4.5:1)."""
