@@ -20,7 +20,8 @@ _CSS = """
 :root {{ --primary: {primary}; --accent: {accent}; --text: {text}; }}
 html {{ font-size: {size}px; }}
 body {{ margin: 0 auto; max-width: 46rem; padding: 1rem 1.25rem 2rem; color: var(--text); background: #fff;
-  font-family: "DejaVu Sans", Verdana, Arial, sans-serif; line-height: 1.5; }}
+  font-family: "DejaVu Sans", Verdana, Arial, sans-serif; line-height: 1.5; overflow-wrap: break-word; }}
+a {{ color: var(--primary); }}
 header.brand {{ display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap;
   border-bottom: 2px solid var(--primary); padding-bottom: 0.5rem; margin-bottom: 1rem; }}
 header.brand img {{ width: 3rem; height: 3rem; }}
@@ -57,7 +58,8 @@ def render_html(leaflet: Leaflet) -> str:
     body = "\n".join(_block(block) for block in leaflet.document.blocks)
     # "Page X of Y" means nothing on a web page.
     footer = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
-    contact = "<br>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website) if x)
+    contact = "<br>".join(f'<a href="{escape(link)}">{escape(text)}</a>' for text, link in (
+        (clinic.phone, clinic.phone_link), (clinic.email, clinic.email_link), (clinic.website, clinic.website_link)))
     return f"""<!DOCTYPE html>
 <html lang="{escape(leaflet.language)}">
 <head>
@@ -148,5 +150,7 @@ def _inline(runs: Inline) -> str:
         if RTL.search(text):
             # Isolated, so a right-to-left name cannot reorder the words around it.
             text = f"<bdi>{text}</bdi>"
+        if run.href:
+            text = f'<a href="{escape(run.href)}">{text}</a>'
         out.append(f"<strong>{text}</strong>" if run.bold else text)
     return "".join(out)

@@ -29,7 +29,7 @@ from .chart import RecoveryChart
 from .compose import Leaflet
 from .content import Colours
 from .document import Chart, Heading, ItemList, Paragraph, Table, plain_text
-from .rlmarkup import BidiParagraph, escape, markup, paragraph, prepare
+from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
@@ -169,9 +169,12 @@ class _PagedCanvas(Canvas):
     def save(self):
         total = len(self._pages)
         bookmarks = self._bookmarks
+        links = self._annotationCount  # names every link so far; a page's state would count again from its own
         for index, state in enumerate(self._pages):
             self.__dict__.update(state)
+            self._annotationCount = links
             self._furniture(self, index + 1, total)
+            links = self._annotationCount
             for key in bookmarks.get(index, ()):
                 super().bookmarkPage(key)
             super().showPage()
@@ -194,8 +197,10 @@ class _Furniture:
             f"{escape(clinic.name)}</font><br/>{escape(clinic.address)}"),
             ParagraphStyle("name-block", parent=styles.furniture, leading=styles.furniture.fontSize * 1.45),
         )
-        self.contacts = BidiParagraph(prepare(
-            "<br/>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website))), styles.furniture_right)
+        self.contacts = BidiParagraph(prepare("<br/>".join(
+            f'<a href="{escape_attribute(link)}">{escape(text)}</a>' for text, link in (
+                (clinic.phone, clinic.phone_link), (clinic.email, clinic.email_link),
+                (clinic.website, clinic.website_link)))), styles.furniture_right)
         name_h = self.name_block.wrap(self.width - text_x - self.contact_width - 12, 1000)[1]
         contacts_h = self.contacts.wrap(self.contact_width, 1000)[1]
         self.header_height = max(_LOGO if self.has_logo else 0, name_h, contacts_h)
@@ -216,6 +221,9 @@ class _Furniture:
             canvas.endForm()
         canvas.doForm("furniture")
         canvas.saveState()
+        # Links belong to a page, not to the form: the contacts are drawn, with theirs, on each.
+        self.contacts.drawOn(canvas, _MARGIN_X + self.width - self.contact_width,
+                             self.page_height - _MARGIN_TOP - self.contacts.height)
         self._footer(canvas, page, pages, static=False)
         canvas.restoreState()
 
@@ -227,7 +235,6 @@ class _Furniture:
                              preserveAspectRatio=True, mask="auto")
             x += _LOGO + 12
         self.name_block.drawOn(canvas, x, top - self.name_block.height)
-        self.contacts.drawOn(canvas, _MARGIN_X + self.width - self.contact_width, top - self.contacts.height)
         canvas.setStrokeColor(self.styles.primary)
         canvas.setLineWidth(1.5)
         canvas.line(_MARGIN_X, self.rule_y, _MARGIN_X + self.width, self.rule_y)

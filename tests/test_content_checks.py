@@ -141,6 +141,9 @@ def test_a_logo_that_is_not_an_image(run):
     ("<h2>What to expect</h2>", "<h5>What to expect</h5>",
      "templates/leaflet.html.j2: output line {out}: <h5> is not an element leaflets use; "
      "see the list at the top of the leaflet template"),
+    ('<a href="{{ clinic.website_link }}">', '<a href="javascript:alert(1)">',
+     'templates/leaflet.html.j2: output line {out}: <a href="javascript:alert(1)"> must lead to a web address '
+     "(https://...), mailto: or tel:"),
 ])
 def test_template_problems_are_named(run, old, new, message):
     path = Path("templates/leaflet.html.j2")

@@ -86,8 +86,10 @@ def test_html_is_structured_and_self_contained(both):
     assert all(a.get("scope") in ("col", "row") for tag, a in parsed.attrs if tag == "th")
     images = [a for tag, a in parsed.attrs if tag == "img"]
     assert images and all(a["src"].startswith("data:image/png;base64,") for a in images)
-    # Nothing fetched from elsewhere: it opens offline.
-    assert not re.search(r'(src|href)="(https?:)?//', source) and "<link" not in source and "<script" not in source
+    # Nothing fetched from elsewhere: it opens offline. Its only links are the clinic's, for the reader to follow.
+    assert not re.search(r'src="(https?:)?//', source) and "<link" not in source and "<script" not in source
+    assert {a["href"] for tag, a in parsed.attrs if tag == "a"} == {
+        "tel:01234567890", "mailto:hello@riverside-skin.example", "https://www.riverside-skin.example"}
     assert "@media print" in source and "#1D5C63" in source
     # The chart as data: a table with a caption, one row per treatment with a recovery figure and the
     # general row (subcision has none, so it is named in the caption instead).

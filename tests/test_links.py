@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote
 
+import pytest
+from pypdf import PdfReader
+
+from conftest import pdf_text, replace_in
 from handouts.links import mailto, tel, web_address
 
 
@@ -31,3 +37,71 @@ def test_phone_and_email_links():
     assert tel("01234 567 890") == "tel:01234567890"
     assert tel("+44 (0)1234 567-890") == "tel:+441234567890"
     assert mailto("hello@riverside-skin.example") == "mailto:hello@riverside-skin.example"
+
+
+# -- links in the leaflet ------------------------------------------------------
+
+CLINIC_LINKS = ["tel:01234567890", "mailto:hello@riverside-skin.example", "https://www.riverside-skin.example"]
+
+
+def pdf_links(path) -> list[list[str]]:
+    """The web, email and phone links of each page, in the order they were made."""
+    return [[annotation.get_object()["/A"]["/URI"] for annotation in page.get("/Annots", [])
+             if annotation.get_object()["/Subtype"] == "/Link"] for page in PdfReader(path).pages]
+
+
+class Links(HTMLParser):
+    """Each <a>'s href and text, and whether it stands in the page's header."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.href, self.in_header = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        self.in_header |= tag == "header"
+        if tag == "a":
+            self.href = dict(attrs)["href"]
+            self.links.append([self.in_header, self.href, ""])
+
+    def handle_endtag(self, tag):
+        self.in_header &= tag != "header"
+        self.href = None if tag == "a" else self.href
+
+    def handle_data(self, data):
+        if self.href:
+            self.links[-1][2] += data
+
+
+def html_links(path) -> list[tuple[bool, str, str]]:
+    parser = Links()
+    parser.feed(Path(path).read_text(encoding="utf-8"))
+    return [tuple(link) for link in parser.links]
+
+
+def test_phone_email_and_website_are_links_in_the_pdf_and_the_html(run):
+    result = run("make", "-p", "Ann", "--procedure", "subcision", "--procedure", "fillers", "--format", "both",
+                 "-o", "a.pdf")
+    assert result.exit_code == 0, result.output
+    pages = pdf_links("a.pdf")
+    # In the header of every page, and where the contact section says how to reach the clinic.
+    assert all(page[-3:] == CLINIC_LINKS for page in pages)
+    assert sum(page == CLINIC_LINKS * 2 for page in pages) == 1
+    shown = ["01234 567 890", "hello@riverside-skin.example", "www.riverside-skin.example"]
+    assert html_links("a.html") == [(True, link, text) for link, text in zip(CLINIC_LINKS, shown)] + [
+        (False, link, text) for link, text in zip(CLINIC_LINKS, shown)]
+
+
+def test_an_address_with_quotes_and_ampersands_links_exactly_there(run):
+    address = "https://www.riverside-skin.example/scars?from=leaflet&who=\"new\"&size='a<b'"
+    replace_in(Path("content.toml"), 'website = "www.riverside-skin.example"',
+               f"website = '''{address}'''\nphone = \"+44 (0)1234 567 890\"")
+    replace_in(Path("content.toml"), 'phone = "01234 567 890"\n', "")
+    result = run("make", "-p", "Ann", "--procedure", "fillers", "--format", "both", "-o", "a.pdf")
+    assert result.exit_code == 0, result.output
+    expected = quote(address, safe="/?#[]@!$&'()*+,;=%~:-._")
+    assert expected.endswith("&who=%22new%22&size='a%3Cb'")
+    assert {links[-1] for links in pdf_links("a.pdf")} == {expected}
+    assert {link for _, link, _ in html_links("a.html")} == {"tel:+441234567890",
+                                                             "mailto:hello@riverside-skin.example", expected}
+    # Printed as typed (wherever a line breaks it), in every header and in the contact section.
+    assert "".join(pdf_text("a.pdf").split()).count(address) == len(PdfReader("a.pdf").pages) + 1
