@@ -5,7 +5,8 @@ it, so names and notes can never become elements; this parser then turns the
 markup into blocks that any renderer (PDF now, HTML later) can draw.
 
 Elements: h1-h3, p (class note/small/right), ul (class checklist), li, table,
-tr, th, td, b, a (href), br, chart with bar children, footer, page-number, page-count.
+tr, th, td, b, a (href), br, chart with bar children, qr, footer, page-number,
+page-count.
 """
 
 from __future__ import annotations
@@ -83,7 +84,16 @@ class Chart:
     table_caption: str = ""  # says how to read it then (there are no bars)
 
 
-Block = Heading | Paragraph | ItemList | Table | Chart
+@dataclass(frozen=True)
+class QRCode:
+    """A QR code for `address`, set beside the blocks after it up to the next heading."""
+
+    address: str
+    caption: str  # printed under it
+    alt: str  # says what it is, where it cannot be seen
+
+
+Block = Heading | Paragraph | ItemList | Table | Chart | QRCode
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,8 @@ class Document:
                     parts += [block.caption, block.axis, block.back_label, block.full_label, block.rows_label,
                               block.table_caption]
                     parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
+                case QRCode():
+                    parts += [block.caption, block.alt]
         return "\n".join(parts)
 
 
@@ -116,13 +128,13 @@ def plain_text(runs: Inline, page: int | None = None, pages: int | None = None) 
 
 
 _BLOCK_TAGS = {"h1", "h2", "h3", "p", "li", "th", "td"}
-_VOID = {"br", "bar", "page-number", "page-count"}
+_VOID = {"br", "bar", "qr", "page-number", "page-count"}
 # Links lead only where a reader expects: a web page, an email or a call.
 _HREF = re.compile(r"^(?:https?://|mailto:|tel:)[!-~]+$")
 _ALLOWED_PARENTS = {
     "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer"},
     "ul": {None}, "li": {"ul"}, "table": {None}, "tr": {"table"},
-    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "footer": {None},
+    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "qr": {None}, "footer": {None},
     "b": _BLOCK_TAGS | {"a"}, "a": _BLOCK_TAGS | {"b"}, "br": _BLOCK_TAGS,
     "page-number": {"p"}, "page-count": {"p"},
 }
@@ -180,6 +192,8 @@ class _Parser(HTMLParser):
             self.runs.append(Run("", self.bold > 0, "page" if tag == "page-number" else "pages"))
         elif tag == "bar":
             self.bars.append(self.bar(attributes))
+        elif tag == "qr":
+            self.blocks.append(self.qr(attributes))
         if tag not in _VOID:
             self.stack.append((tag, attributes))
 
@@ -264,6 +278,14 @@ class _Parser(HTMLParser):
         if merged and _plain_run(merged[-1]):
             merged[-1] = replace(merged[-1], text=merged[-1].text.rstrip(" "))
         return tuple(r for r in merged if r.text or r.field)
+
+    def qr(self, attributes: dict) -> QRCode:
+        missing = [a for a in ("address", "caption", "alt") if not attributes.get(a)]
+        if missing:
+            self.fail(f"<qr> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        if not _HREF.match(attributes["address"]) or not attributes["address"].startswith("http"):
+            self.fail(f'<qr address="{attributes["address"]}"> must be a web address (https://...)')
+        return QRCode(attributes["address"], attributes["caption"], attributes["alt"])
 
     # -- the chart ---------------------------------------------------
 

@@ -12,8 +12,9 @@ import base64
 import mimetypes
 from html import escape
 
+from . import qr
 from .compose import Leaflet
-from .document import Chart, Heading, Inline, ItemList, Paragraph, Table
+from .document import Chart, Heading, Inline, ItemList, Paragraph, QRCode, Table
 from .rtl import RTL
 
 _CSS = """
@@ -40,6 +41,9 @@ caption {{ caption-side: bottom; text-align: left; padding-top: 0.4rem; }}
 th, td {{ border: 1px solid #AEB9BB; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }}
 thead th {{ background: var(--accent); border-bottom: 2px solid var(--primary); }}
 footer {{ border-top: 2px solid var(--primary); margin-top: 2rem; padding-top: 0.5rem; }}
+figure.qr {{ float: right; width: 8rem; margin: 0 0 0.75rem 1.25rem; text-align: center; font-size: 0.85rem; }}
+figure.qr svg {{ display: block; width: 100%; height: auto; }}
+h1, h2, h3, footer {{ clear: both; }}
 @media print {{
   @page {{ size: {paper}; margin: 15mm 18mm; }}
   body {{ max-width: none; padding: 0; }}
@@ -107,6 +111,8 @@ def _block(block) -> str:
             return _table(block)
         case Chart():
             return _chart(block)
+        case QRCode():
+            return _qr_code(block)
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
@@ -136,6 +142,12 @@ def _chart(chart: Chart) -> str:
             f'<td>{escape(bar.full.text or "—")}</td></tr>' for bar in chart.bars]
     return (f'<table class="chart">\n<caption>{escape(chart.table_caption or chart.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n'
             "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
+
+
+def _qr_code(code: QRCode) -> str:
+    """The code as SVG, a link too, since a phone cannot scan its own screen."""
+    return (f'<figure class="qr"><a href="{escape(code.address)}">{qr.svg(code.address, code.alt)}</a>'
+            f"<figcaption>{escape(code.caption)}</figcaption></figure>")
 
 
 def _inline(runs: Inline) -> str:
