@@ -14,7 +14,7 @@ from html import escape
 
 from . import qr
 from .compose import Leaflet
-from .document import Chart, Heading, Inline, ItemList, Paragraph, QRCode, Table
+from .document import Chart, Heading, Inline, ItemList, Paragraph, QRCode, Table, plain_text
 from .rtl import RTL
 
 _CSS = """
@@ -44,6 +44,25 @@ footer {{ border-top: 2px solid var(--primary); margin-top: 2rem; padding-top: 0
 figure.qr {{ float: right; width: 8rem; margin: 0 0 0.75rem 1.25rem; text-align: center; font-size: 0.85rem; }}
 figure.qr svg {{ display: block; width: 100%; height: auto; }}
 h1, h2, h3, footer {{ clear: both; }}
+svg {{ max-width: 100%; height: auto; }}
+/* A phone: nothing wider than the screen. A table with header cells per row
+   becomes one block per row, each value under its column's name (as large
+   print does in the PDF); the generated names are not read twice aloud. */
+@media screen and (max-width: 40rem) {{
+  body {{ padding: 0.75rem 1rem 1.5rem; }}
+  header.brand > div {{ flex: 1 1 10rem; }}
+  header.brand .contact {{ margin-left: 0; text-align: left; }}
+  th, td {{ overflow-wrap: anywhere; }}
+  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td {{ display: block; }}
+  table.stack thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+    white-space: nowrap; }}
+  table.stack tr {{ border: 1px solid var(--primary); margin-bottom: 0.6rem; }}
+  table.stack th, table.stack td {{ border: 0; }}
+  table.stack tbody th {{ background: var(--accent); }}
+  table.stack td + td {{ border-top: 1px solid #AEB9BB; }}
+  table.stack td::before {{ content: attr(data-label) ": "; content: attr(data-label) ": " / ""; font-weight: bold; }}
+  figure.qr {{ float: none; margin: 1rem auto; }}
+}}
 @media print {{
   @page {{ size: {paper}; margin: 15mm 18mm; }}
   body {{ max-width: none; padding: 0; }}
@@ -125,13 +144,18 @@ def _paragraph(paragraph: Paragraph) -> str:
 
 
 def _table(table: Table) -> str:
-    head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in table.header)
+    """A table whose rows stack on a phone (class "stack"): each value carries its column's name.
+    The roles keep it a table for screen readers, which lose it when CSS makes cells blocks."""
+    head = "".join(f'<th scope="col" role="columnheader">{_inline(cell)}</th>' for cell in table.header)
+    labels = [escape(plain_text(cell)) for cell in table.header[1:]]
     rows = []
     for row in table.rows:
         first, *rest = row
-        rows.append(f'<tr><th scope="row">{_inline(first)}</th>' + "".join(f"<td>{_inline(c)}</td>" for c in rest)
+        rows.append(f'<tr role="row"><th scope="row" role="rowheader">{_inline(first)}</th>'
+                    + "".join(f'<td role="cell" data-label="{label}">{_inline(c)}</td>' for label, c in zip(labels, rest))
                     + "</tr>")
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+    return (f'<table class="stack" role="table">\n<thead role="rowgroup"><tr role="row">{head}</tr></thead>\n'
+            '<tbody role="rowgroup">\n' + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
 def _chart(chart: Chart) -> str:
