@@ -17,9 +17,11 @@ from reportlab.platypus import Flowable
 
 # Modules of blank paper on every side, which scanners need to find the code.
 QUIET_ZONE = 4
-# Printed at least this big, and with modules of at least 0.5 mm for a long
-# address: a phone camera reads that easily from a page held in the hand.
-MIN_SIZE = 25 * mm
+# Printed at least this big (the website's code then has 0.6 mm modules), and
+# with modules of at least 0.5 mm for a long address: a phone camera reads that
+# easily from a page held in the hand. Any bigger and the contact section it
+# stands in grows taller than its paragraph, costing leaflets a page.
+MIN_SIZE = 22 * mm
 MIN_MODULE = 0.5 * mm
 
 
