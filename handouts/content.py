@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import fonts
+from . import fonts, links
 from .errors import ContentError, FontError, InputError
 
 
@@ -97,6 +97,20 @@ class Clinic:
     website: str
     logo: Path | None
     colours: Colours
+    website_link: str = ""  # the website as a full address, https:// added where it had none
+    more_info: str | None = None  # [clinic] more_info: where the QR code leads, when not the website
+
+    @property
+    def phone_link(self) -> str:
+        return links.tel(self.phone)
+
+    @property
+    def email_link(self) -> str:
+        return links.mailto(self.email)
+
+    @property
+    def qr_address(self) -> str:
+        return self.more_info or self.website_link
 
 
 @dataclass(frozen=True)
@@ -430,7 +444,8 @@ class _Reader:
         return sources
 
     def clinic(self, data: dict) -> Clinic:
-        t = self.table(data, ("clinic",), ("name", "address", "phone", "email", "website", "logo", "colours"))
+        t = self.table(data, ("clinic",),
+                       ("name", "address", "phone", "email", "website", "more_info", "logo", "colours"))
         c = self.table(t, ("clinic", "colours"), ("primary", "accent", "text"))
         colours = {}
         for key in ("primary", "accent", "text"):
@@ -444,7 +459,18 @@ class _Reader:
                   for key, most in CLINIC_LIMITS.items()}
         if fields["email"]:
             self.address(("clinic", "email"), fields["email"])
-        return Clinic(**fields, logo=self.logo(t), colours=Colours(**colours))
+        phone, website = fields["phone"], fields["website"]
+        if phone and (why := links.phone_problem(phone)):
+            self.problem(("clinic", "phone"), f'is "{phone}", which {why}; write only the number '
+                                              '(digits, spaces, + - and brackets), so patients can tap it to call')
+        more_info = self.text(t, ("clinic", "more_info"), required=False)
+        return Clinic(
+            **fields,
+            logo=self.logo(t),
+            colours=Colours(**colours),
+            website_link=website and self.web_address(("clinic", "website"), website),
+            more_info=more_info and self.web_address(("clinic", "more_info"), more_info),
+        )
 
     def address(self, keys: tuple[str, ...], text: str) -> None:
         """Emails go from this address: it must be one that mail can carry."""
@@ -454,6 +480,14 @@ class _Reader:
             check_address(text)
         except InputError as exc:
             self.problem(keys, str(exc))
+
+    def web_address(self, keys: tuple[str, ...], text: str) -> str | None:
+        """A web address patients open from a link or the QR code; https:// is added where it has none."""
+        try:
+            return links.web_address(text)
+        except ValueError as why:
+            self.problem(keys, f'is "{text}", which {why}')
+            return None
 
     def contrast(self, colours: dict[str, str]) -> None:
         """Text must stand out from what it is printed on (WCAG 2 AA: 4.5:1)."""

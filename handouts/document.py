@@ -5,13 +5,14 @@ it, so names and notes can never become elements; this parser then turns the
 markup into blocks that any renderer (PDF now, HTML later) can draw.
 
 Elements: h1-h3, p (class note/small/right), ul (class checklist), li, table,
-tr, th, td, b, br, chart with bar children, footer, page-number, page-count.
+tr, th, td, b, a (href), br, chart with bar children, qr, footer, page-number,
+page-count.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 from .content import PICTURES, DayRange
@@ -20,11 +21,13 @@ from .errors import TemplateError
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text. `field` is "page" or "pages" for page numbers."""
+    """A stretch of text. `field` is "page" or "pages" for page numbers;
+    `href` makes it a link (a web address, mailto: or tel:)."""
 
     text: str
     bold: bool = False
     field: str | None = None
+    href: str | None = None
 
 
 Inline = tuple[Run, ...]
@@ -91,7 +94,16 @@ class Figure:
     alt: str
 
 
-Block = Heading | Paragraph | ItemList | Table | Chart | Figure
+@dataclass(frozen=True)
+class QRCode:
+    """A QR code for `address`, set beside the blocks after it up to the next heading."""
+
+    address: str
+    caption: str  # printed under it
+    alt: str  # says what it is, where it cannot be seen
+
+
+Block = Heading | Paragraph | ItemList | Table | Chart | Figure | QRCode
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,8 @@ class Document:
                     parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
                 case Figure():
                     parts += [plain_text(block.caption), block.alt]
+                case QRCode():
+                    parts += [block.caption, block.alt]
         return "\n".join(parts)
 
 
@@ -126,12 +140,15 @@ def plain_text(runs: Inline, page: int | None = None, pages: int | None = None) 
 
 
 _BLOCK_TAGS = {"h1", "h2", "h3", "p", "li", "th", "td"}
-_VOID = {"br", "bar", "page-number", "page-count"}
+_VOID = {"br", "bar", "qr", "page-number", "page-count"}
+# Links lead only where a reader expects: a web page, an email or a call.
+_HREF = re.compile(r"^(?:https?://|mailto:|tel:)[!-~]+$")
 _ALLOWED_PARENTS = {
     "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer", "figure"},
     "ul": {None}, "li": {"ul"}, "table": {None}, "tr": {"table"},
-    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "figure": {None}, "footer": {None},
-    "b": _BLOCK_TAGS, "br": _BLOCK_TAGS, "page-number": {"p"}, "page-count": {"p"},
+    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "figure": {None}, "qr": {None},
+    "footer": {None}, "b": _BLOCK_TAGS | {"a"}, "a": _BLOCK_TAGS | {"b"}, "br": _BLOCK_TAGS,
+    "page-number": {"p"}, "page-count": {"p"},
 }
 
 
@@ -154,6 +171,7 @@ class _Parser(HTMLParser):
         self.footer: list[Paragraph] = []
         self.runs: list[Run] = []
         self.bold = 0
+        self.href: str | None = None
         self.list_items: list[Inline] = []
         self.cells: list[Inline] = []
         self.rows: list[tuple[Inline, ...]] = []
@@ -179,12 +197,16 @@ class _Parser(HTMLParser):
         attributes = {k: v or "" for k, v in attrs}
         if tag == "b":
             self.bold += 1
+        elif tag == "a":
+            self.href = self.link(attributes)
         elif tag == "br":
             self.runs.append(Run("\n"))
         elif tag in ("page-number", "page-count"):
             self.runs.append(Run("", self.bold > 0, "page" if tag == "page-number" else "pages"))
         elif tag == "bar":
             self.bars.append(self.bar(attributes))
+        elif tag == "qr":
+            self.blocks.append(self.qr(attributes))
         if tag not in _VOID:
             self.stack.append((tag, attributes))
 
@@ -202,6 +224,8 @@ class _Parser(HTMLParser):
         css = attributes.get("class", "")
         if tag == "b":
             self.bold -= 1
+        elif tag == "a":
+            self.href = None
         elif tag in ("h1", "h2", "h3"):
             self.blocks.append(Heading(int(tag[1]), self.take_runs()))
         elif tag == "p":
@@ -237,11 +261,19 @@ class _Parser(HTMLParser):
             self.bars = []
 
     def handle_data(self, data):
-        if self.parent() in _BLOCK_TAGS or self.parent() == "b":
-            self.runs.append(Run(data, self.bold > 0))
+        if self.parent() in _BLOCK_TAGS or self.parent() in ("b", "a"):
+            self.runs.append(Run(data, self.bold > 0, href=self.href))
         elif data.strip():
             where = f"inside <{self.parent()}>" if self.parent() else "outside any element"
             self.fail(f"text {data.strip()[:30]!r} stands {where}; put it in <p>")
+
+    def link(self, attributes: dict) -> str:
+        if self.href is not None:
+            self.fail("<a> cannot stand inside another <a>")
+        href = attributes.get("href", "")
+        if not _HREF.match(href):
+            self.fail(f'<a href="{href}"> must lead to a web address (https://...), mailto: or tel:')
+        return href
 
     def take_runs(self) -> Inline:
         """Fold white space the way HTML does, merging runs of the same style."""
@@ -250,20 +282,28 @@ class _Parser(HTMLParser):
             prev = merged[-1] if merged else None
             if run.field or run.text == "\n":
                 if run.text == "\n" and prev and _plain_run(prev):
-                    merged[-1] = Run(prev.text.rstrip(" "), prev.bold)
+                    merged[-1] = replace(prev, text=prev.text.rstrip(" "))
                 merged.append(run)
                 continue
             text = _SPACE.sub(" ", run.text)
             if prev is None or prev.text == "\n" or _plain_run(prev) and prev.text.endswith(" "):
                 text = text.lstrip(" ")
-            if prev and _plain_run(prev) and prev.bold == run.bold:
-                merged[-1] = Run(prev.text + text, run.bold)
+            if prev and _plain_run(prev) and (prev.bold, prev.href) == (run.bold, run.href):
+                merged[-1] = replace(prev, text=prev.text + text)
             elif text:
-                merged.append(Run(text, run.bold))
+                merged.append(replace(run, text=text))
         self.runs = []
         if merged and _plain_run(merged[-1]):
-            merged[-1] = Run(merged[-1].text.rstrip(" "), merged[-1].bold)
+            merged[-1] = replace(merged[-1], text=merged[-1].text.rstrip(" "))
         return tuple(r for r in merged if r.text or r.field)
+
+    def qr(self, attributes: dict) -> QRCode:
+        missing = [a for a in ("address", "caption", "alt") if not attributes.get(a)]
+        if missing:
+            self.fail(f"<qr> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        if not _HREF.match(attributes["address"]) or not attributes["address"].startswith("http"):
+            self.fail(f'<qr address="{attributes["address"]}"> must be a web address (https://...)')
+        return QRCode(attributes["address"], attributes["caption"], attributes["alt"])
 
     # -- the chart ---------------------------------------------------
 

@@ -12,16 +12,17 @@ import base64
 import mimetypes
 from html import escape
 
-from . import pictures
+from . import pictures, qr
 from .compose import Leaflet
-from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, Table
+from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, plain_text
 from .rtl import RTL
 
 _CSS = """
 :root {{ --primary: {primary}; --accent: {accent}; --text: {text}; }}
 html {{ font-size: {size}px; }}
 body {{ margin: 0 auto; max-width: 46rem; padding: 1rem 1.25rem 2rem; color: var(--text); background: #fff;
-  font-family: "DejaVu Sans", Verdana, Arial, sans-serif; line-height: 1.5; }}
+  font-family: "DejaVu Sans", Verdana, Arial, sans-serif; line-height: 1.5; overflow-wrap: break-word; }}
+a {{ color: var(--primary); }}
 header.brand {{ display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap;
   border-bottom: 2px solid var(--primary); padding-bottom: 0.5rem; margin-bottom: 1rem; }}
 header.brand img {{ width: 3rem; height: 3rem; }}
@@ -43,6 +44,28 @@ caption {{ caption-side: bottom; text-align: left; padding-top: 0.4rem; }}
 th, td {{ border: 1px solid #AEB9BB; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }}
 thead th {{ background: var(--accent); border-bottom: 2px solid var(--primary); }}
 footer {{ border-top: 2px solid var(--primary); margin-top: 2rem; padding-top: 0.5rem; }}
+figure.qr {{ float: right; width: 8rem; margin: 0 0 0.75rem 1.25rem; text-align: center; font-size: 0.85rem; }}
+figure.qr svg {{ display: block; width: 100%; height: auto; }}
+h1, h2, h3, footer {{ clear: both; }}
+svg {{ max-width: 100%; height: auto; }}
+/* A phone: nothing wider than the screen. A table with header cells per row
+   becomes one block per row, each value under its column's name (as large
+   print does in the PDF); the generated names are not read twice aloud. */
+@media screen and (max-width: 40rem) {{
+  body {{ padding: 0.75rem 1rem 1.5rem; }}
+  header.brand > div {{ flex: 1 1 10rem; }}
+  header.brand .contact {{ margin-left: 0; text-align: left; }}
+  th, td {{ overflow-wrap: anywhere; }}
+  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td {{ display: block; }}
+  table.stack thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+    white-space: nowrap; }}
+  table.stack tr {{ border: 1px solid var(--primary); margin-bottom: 0.6rem; }}
+  table.stack th, table.stack td {{ border: 0; }}
+  table.stack tbody th {{ background: var(--accent); }}
+  table.stack td + td {{ border-top: 1px solid #AEB9BB; }}
+  table.stack td::before {{ content: attr(data-label) ": "; content: attr(data-label) ": " / ""; font-weight: bold; }}
+  figure.qr {{ float: none; margin: 1rem auto; }}
+}}
 @media print {{
   @page {{ size: {paper}; margin: 15mm 18mm; }}
   body {{ max-width: none; padding: 0; }}
@@ -62,7 +85,8 @@ def render_html(leaflet: Leaflet) -> str:
                      for number, block in enumerate(leaflet.document.blocks))
     # "Page X of Y" means nothing on a web page.
     footer = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
-    contact = "<br>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website) if x)
+    contact = "<br>".join(f'<a href="{escape(link)}">{escape(text)}</a>' for text, link in (
+        (clinic.phone, clinic.phone_link), (clinic.email, clinic.email_link), (clinic.website, clinic.website_link)))
     return f"""<!DOCTYPE html>
 <html lang="{escape(leaflet.language)}">
 <head>
@@ -110,6 +134,8 @@ def _block(block) -> str:
             return _table(block)
         case Chart():
             return _chart(block)
+        case QRCode():
+            return _qr_code(block)
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
@@ -130,13 +156,18 @@ def _paragraph(paragraph: Paragraph) -> str:
 
 
 def _table(table: Table) -> str:
-    head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in table.header)
+    """A table whose rows stack on a phone (class "stack"): each value carries its column's name.
+    The roles keep it a table for screen readers, which lose it when CSS makes cells blocks."""
+    head = "".join(f'<th scope="col" role="columnheader">{_inline(cell)}</th>' for cell in table.header)
+    labels = [escape(plain_text(cell)) for cell in table.header[1:]]
     rows = []
     for row in table.rows:
         first, *rest = row
-        rows.append(f'<tr><th scope="row">{_inline(first)}</th>' + "".join(f"<td>{_inline(c)}</td>" for c in rest)
+        rows.append(f'<tr role="row"><th scope="row" role="rowheader">{_inline(first)}</th>'
+                    + "".join(f'<td role="cell" data-label="{label}">{_inline(c)}</td>' for label, c in zip(labels, rest))
                     + "</tr>")
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+    return (f'<table class="stack" role="table">\n<thead role="rowgroup"><tr role="row">{head}</tr></thead>\n'
+            '<tbody role="rowgroup">\n' + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
 def _chart(chart: Chart) -> str:
@@ -147,6 +178,12 @@ def _chart(chart: Chart) -> str:
             f'<td>{escape(bar.full.text or "—")}</td></tr>' for bar in chart.bars]
     return (f'<table class="chart">\n<caption>{escape(chart.table_caption or chart.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n'
             "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
+
+
+def _qr_code(code: QRCode) -> str:
+    """The code as SVG, a link too, since a phone cannot scan its own screen."""
+    return (f'<figure class="qr"><a href="{escape(code.address)}">{qr.svg(code.address, code.alt)}</a>'
+            f"<figcaption>{escape(code.caption)}</figcaption></figure>")
 
 
 def _inline(runs: Inline) -> str:
@@ -161,5 +198,7 @@ def _inline(runs: Inline) -> str:
         if RTL.search(text):
             # Isolated, so a right-to-left name cannot reorder the words around it.
             text = f"<bdi>{text}</bdi>"
+        if run.href:
+            text = f'<a href="{escape(run.href)}">{text}</a>'
         out.append(f"<strong>{text}</strong>" if run.bold else text)
     return "".join(out)

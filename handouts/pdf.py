@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -28,8 +28,9 @@ from . import __version__, fonts, pictures
 from .chart import RecoveryChart
 from .compose import Leaflet
 from .content import Colours
-from .document import Chart, Figure, Heading, ItemList, Paragraph, Table, plain_text
-from .rlmarkup import BidiParagraph, escape, markup, paragraph, prepare
+from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, plain_text
+from .qr import QRCodeFlowable
+from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
@@ -93,6 +94,7 @@ class _Styles:
         self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.3)
         self.chart_label = style("chart-label", t.small, leading=1.25)
         self.caption = style("caption", t.small, spaceBefore=10, spaceAfter=t.small * 0.5)
+        self.qr_caption = style("qr-caption", t.small, leading=1.25, alignment=TA_CENTER)
         self.headings = {
             1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.35),
             2: style("h2", t.h2, fonts.BOLD, self.primary, 1.25, spaceBefore=t.h2 * 0.9, spaceAfter=t.h2 * 0.4),
@@ -169,9 +171,12 @@ class _PagedCanvas(Canvas):
     def save(self):
         total = len(self._pages)
         bookmarks = self._bookmarks
+        links = self._annotationCount  # names every link so far; a page's state would count again from its own
         for index, state in enumerate(self._pages):
             self.__dict__.update(state)
+            self._annotationCount = links
             self._furniture(self, index + 1, total)
+            links = self._annotationCount
             for key in bookmarks.get(index, ()):
                 super().bookmarkPage(key)
             super().showPage()
@@ -194,8 +199,10 @@ class _Furniture:
             f"{escape(clinic.name)}</font><br/>{escape(clinic.address)}"),
             ParagraphStyle("name-block", parent=styles.furniture, leading=styles.furniture.fontSize * 1.45),
         )
-        self.contacts = BidiParagraph(prepare(
-            "<br/>".join(escape(x) for x in (clinic.phone, clinic.email, clinic.website))), styles.furniture_right)
+        self.contacts = BidiParagraph(prepare("<br/>".join(
+            f'<a href="{escape_attribute(link)}">{escape(text)}</a>' for text, link in (
+                (clinic.phone, clinic.phone_link), (clinic.email, clinic.email_link),
+                (clinic.website, clinic.website_link)))), styles.furniture_right)
         name_h = self.name_block.wrap(self.width - text_x - self.contact_width - 12, 1000)[1]
         contacts_h = self.contacts.wrap(self.contact_width, 1000)[1]
         self.header_height = max(_LOGO if self.has_logo else 0, name_h, contacts_h)
@@ -216,6 +223,9 @@ class _Furniture:
             canvas.endForm()
         canvas.doForm("furniture")
         canvas.saveState()
+        # Links belong to a page, not to the form: the contacts are drawn, with theirs, on each.
+        self.contacts.drawOn(canvas, _MARGIN_X + self.width - self.contact_width,
+                             self.page_height - _MARGIN_TOP - self.contacts.height)
         self._footer(canvas, page, pages, static=False)
         canvas.restoreState()
 
@@ -227,7 +237,6 @@ class _Furniture:
                              preserveAspectRatio=True, mask="auto")
             x += _LOGO + 12
         self.name_block.drawOn(canvas, x, top - self.name_block.height)
-        self.contacts.drawOn(canvas, _MARGIN_X + self.width - self.contact_width, top - self.contacts.height)
         canvas.setStrokeColor(self.styles.primary)
         canvas.setLineWidth(1.5)
         canvas.line(_MARGIN_X, self.rule_y, _MARGIN_X + self.width, self.rule_y)
@@ -293,7 +302,11 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
     """
     story = []
     room = 2 * styles.body.leading  # until what follows the heading is known
+    qr = None  # a QR code, and where the flowables to set beside it start
     for block in leaflet.document.blocks:
+        if qr and isinstance(block, Heading):
+            _beside(story, *qr, width)
+            qr = None
         match block:
             case Heading(level=level, runs=runs):
                 style = styles.headings[level]
@@ -335,6 +348,10 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 if _height(story[-1]._content, width) > height / 2:
                     # Moved whole, it could leave a page more than half empty: it splits between rows instead.
                     story[-1:] = [CondPageBreak(chart.minimum_height + room), *story[-1]._content]
+            case QRCode():
+                qr = _qr_code(block, styles, story, width), len(story)
+    if qr:
+        _beside(story, *qr, width)
     return story
 
 
@@ -354,6 +371,29 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
     result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.7
     return result
+def _qr_code(block: QRCode, styles: _Styles, story: list, width: float) -> QRCodeFlowable:
+    """The code with its caption; a heading just before it asks for room for it too."""
+    code = QRCodeFlowable(block.address, paragraph(escape(block.caption), styles.qr_caption),
+                          styles.type.small * 7.5)
+    headings = 0
+    while headings < len(story) and getattr(story[-1 - headings], "is_heading", False):
+        headings += 1
+    if 0 < headings < len(story) and isinstance(story[-1 - headings], CondPageBreak):
+        story[-1 - headings].height += code.wrap(width, 1e6)[1]
+    return code
+
+
+def _beside(story: list, code: QRCodeFlowable, start: int, width: float) -> None:
+    """The code in a column at the right of what follows it (a paragraph is never
+    split around it, so it never leaves a gap mid-sentence)."""
+    gap = 14
+    beside = RLTable([[story[start:] or "", code]], colWidths=[width - code.width - gap, code.width + gap],
+                     hAlign="LEFT", splitInRow=1)
+    beside.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("LEFTPADDING", (1, 0), (1, 0), gap), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    story[start:] = [beside]
 
 
 def _height(flowables: list, width: float) -> float:

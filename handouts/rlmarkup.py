@@ -33,8 +33,15 @@ def markup(runs: Inline, page: int | None = None, pages: int | None = None) -> s
             continue
         else:
             text = escape(_LONG_WORD.sub(_soft_hyphens, run.text))
+        if run.href:
+            text = f'<a href="{escape_attribute(run.href)}">{text}</a>'
         out.append(f"<b>{text}</b>" if run.bold else text)
     return "".join(out)
+
+
+def escape_attribute(value: str) -> str:
+    """A value for a markup attribute in double quotes."""
+    return _xml_escape(value, {'"': "&quot;"})
 
 
 # Words this long may not fit a line (a name in large print, a chart label):

@@ -45,6 +45,21 @@ SOURCE_HELP = '(source: an id from [leaflet.sources], or "clinic" for the clinic
      "content.toml:{line}: leaflet.next_review should be a date like 2026-11-21 (no quotes), not text"),
     ('logo = "templates/brand/logo.png"', 'logo = "templates/brand/missing.png"',
      'content.toml:{line}: clinic.logo file "templates/brand/missing.png" not found (looked in {folder})'),
+    # Addresses the leaflet links to and puts in its QR code.
+    ('website = "www.riverside-skin.example"', 'website = "www.riverside skin.example"',
+     'content.toml:{line}: clinic.website is "www.riverside skin.example", which has spaces in it; '
+     'write a web address like "www.example.com" or "https://www.example.com/page"'),
+    ('website = "www.riverside-skin.example"',
+     'website = "www.riverside-skin.example"\nmore_info = "ftp://riverside-skin.example/scars"',
+     'content.toml:{line}: clinic.more_info is "ftp://riverside-skin.example/scars", which starts with ftp:, '
+     'not https://; write a web address like "www.example.com" or "https://www.example.com/page"'),
+    ('website = "www.riverside-skin.example"',
+     'website = "www.riverside-skin.example"\nmore_info = "https://riverside-skin.example/' + "a" * 200 + '"',
+     'content.toml:{line}: clinic.more_info is "https://riverside-skin.example/' + "a" * 200 + '", which is 231 '
+     "characters long; use an address of 200 characters or fewer, so its QR code stays easy to scan"),
+    ('phone = "01234 567 890"', 'phone = "01234 567 890 (ask for Ann)"',
+     'content.toml:{line}: clinic.phone is "01234 567 890 (ask for Ann)", which is not just a phone number; '
+     "write only the number (digits, spaces, + - and brackets), so patients can tap it to call"),
     ('name = "Fillers"', 'name = "Fillers 漢"',
      'content.toml:{line}: procedures.fillers.name has Chinese characters ("漢", CJK Unified Ideographs), '
      'which the leaflet font cannot print; a clinic can add a font for them in content.toml '
@@ -126,6 +141,9 @@ def test_a_logo_that_is_not_an_image(run):
     ("<h2>What to expect</h2>", "<h5>What to expect</h5>",
      "templates/leaflet.html.j2: output line {out}: <h5> is not an element leaflets use; "
      "see the list at the top of the leaflet template"),
+    ('<a href="{{ clinic.website_link }}">', '<a href="javascript:alert(1)">',
+     'templates/leaflet.html.j2: output line {out}: <a href="javascript:alert(1)"> must lead to a web address '
+     "(https://...), mailto: or tel:"),
 ])
 def test_template_problems_are_named(run, old, new, message):
     path = Path("templates/leaflet.html.j2")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -86,8 +87,10 @@ def test_html_is_structured_and_self_contained(both):
     assert all(a.get("scope") in ("col", "row") for tag, a in parsed.attrs if tag == "th")
     images = [a for tag, a in parsed.attrs if tag == "img"]
     assert images and all(a["src"].startswith("data:image/png;base64,") for a in images)
-    # Nothing fetched from elsewhere: it opens offline.
-    assert not re.search(r'(src|href)="(https?:)?//', source) and "<link" not in source and "<script" not in source
+    # Nothing fetched from elsewhere: it opens offline. Its only links are the clinic's, for the reader to follow.
+    assert not re.search(r'src="(https?:)?//', source) and "<link" not in source and "<script" not in source
+    assert {a["href"] for tag, a in parsed.attrs if tag == "a"} == {
+        "tel:01234567890", "mailto:hello@riverside-skin.example", "https://www.riverside-skin.example"}
     assert "@media print" in source and "#1D5C63" in source
     # The chart as data: a table with a caption, one row per treatment with a recovery figure and the
     # general row (subcision has none, so it is named in the caption instead).
@@ -165,6 +168,14 @@ def test_html_in_a_real_browser_has_no_console_errors_and_no_serious_axe_violati
     assert result.exit_code == 0, result.output
     browser.get(Path("leaflet.html").resolve().as_uri())
     assert browser.title == "Treating acne scars"
+    assert_clean(browser)
+    # Text really is bigger in large print.
+    size = browser.execute_script("return parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    assert size >= (22 if large else 18)
+
+
+def assert_clean(browser):
+    """No console errors and no serious or critical axe-core violations on the page open in `browser`."""
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
     browser.execute_script(AXE.read_text(encoding="utf-8"))
@@ -175,6 +186,47 @@ def test_html_in_a_real_browser_has_no_console_errors_and_no_serious_axe_violati
     serious = [f"{v['id']} ({v['impact']}): {v['description']}" for v in report
                if v["impact"] in ("serious", "critical")]
     assert serious == []
-    # Text really is bigger in large print.
-    size = browser.execute_script("return parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
-    assert size >= (22 if large else 18)
+
+
+ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing", "fractional-laser", "subcision",
+       "fillers", "counselling"]
+EVERYTHING = [*(arg for p in ALL for arg in ("--procedure", p, "--sessions", f"{p}=2 to 3")),
+              *(arg for s in ("ice-pick", "rolling", "deep-craters", "superficial", "marks") for arg in ("--scar", s))]
+# The widest summary table without a chart: sessions, time in clinic and full recovery.
+SAMPLE = ["--procedure", "subcision", "--procedure", "fractional-laser", "--procedure", "laser-resurfacing",
+          "--sessions", "subcision=3", "--scar", "rolling"]
+
+
+def view(browser, width: int, height: int) -> None:
+    """Show pages as a phone (or a desktop) of this size would: the same CSS pixels, and a
+    page too wide for them makes the phone's layout viewport wider than `width`."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-print"])
+@pytest.mark.parametrize("choices", [EVERYTHING, SAMPLE], ids=["everything", "widest-table"])
+def test_on_a_phone_nothing_scrolls_sideways(run, browser, choices, large):
+    result = run("make", "-p", "Sam Sample", *choices, "--format", "html", "-o", "leaflet.html",
+                 *(["--large-print"] if large else []))
+    assert result.exit_code == 0, result.output
+    view(browser, 390, 844)
+    browser.get(Path("leaflet.html").resolve().as_uri())
+    width, scrolls_to = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    assert width == 390 and scrolls_to <= width
+    # The summary table is one block per treatment, each figure under its column's name.
+    cell = "document.querySelector('table.stack td')"
+    assert browser.execute_script(f"return getComputedStyle({cell}).display") == "block"
+    label = browser.execute_script(f"return getComputedStyle({cell}, '::before').content")
+    assert label.startswith('"Sessions: "')
+    assert_clean(browser)
+    # The QR code, as the screen shows it, reads as the clinic's address.
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    shown = browser.find_element("css selector", "figure.qr svg").screenshot_as_png
+    assert [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(shown)))] == [
+        "https://www.riverside-skin.example"]
+    # A desktop shows the same page with the table as a table.
+    view(browser, 1280, 900)
+    assert browser.execute_script(f"return getComputedStyle({cell}).display") == "table-cell"
