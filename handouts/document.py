@@ -96,7 +96,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class QRCode:
-    """A QR code for `address`, set beside the blocks after it up to the next heading."""
+    """A QR code for `address`, set beside the block after it."""
 
     address: str
     caption: str  # printed under it

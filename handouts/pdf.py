@@ -302,9 +302,9 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
     """
     story = []
     room = 2 * styles.body.leading  # until what follows the heading is known
-    qr = None  # a QR code, and where the flowables to set beside it start
+    qr = None  # a QR code, and where the flowables of the block to set beside it start
     for block in leaflet.document.blocks:
-        if qr and isinstance(block, Heading):
+        if qr and len(story) > qr[1]:  # the block after the code is set beside it
             _beside(story, *qr, width)
             qr = None
         match block:
