@@ -60,10 +60,10 @@ def test_clinic_details_at_their_limits_still_fit_every_page(run):
     replace_in(Path("content.toml"), 'name = "Riverside Skin Clinic"', f'name = "{long_words(60)}"')
     replace_in(Path("content.toml"), 'address = "12 Sample Street, Exampletown EX1 2AB"',
                f'address = "{long_words(120)}"')
-    replace_in(Path("content.toml"), 'phone = "01234 567 890"', f'phone = "{long_words(30)}"')
+    replace_in(Path("content.toml"), 'phone = "01234 567 890"', 'phone = "+44 (0) 1234 567 890 123 456 7"')
     replace_in(Path("content.toml"), 'email = "hello@riverside-skin.example"',
                f'email = "{"n" * 60}@{"n" * 15}.com"')
-    replace_in(Path("content.toml"), 'website = "www.riverside-skin.example"', f'website = "{"n" * 80}"')
+    replace_in(Path("content.toml"), 'website = "www.riverside-skin.example"', f'website = "www.{"n" * 36}.{"n" * 35}.com"')
     assert run("check").exit_code == 0
     procedures = [arg for p in ("fillers", "subcision", "dermabrasion", "laser-resurfacing")
                   for arg in ("--procedure", p)]
