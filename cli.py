@@ -10,8 +10,15 @@ import datetime as dt
 import functools
 import os
 import re
+import signal
 import sys
 from pathlib import Path
+
+# Ctrl-C while the libraries below load (a second or more on a cold machine) ends the way it does once
+# Click runs, with "Aborted!" and exit code 1, not a traceback. A SIGINT the caller ignores stays ignored.
+_ABORT_WHILE_LOADING = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+if _ABORT_WHILE_LOADING:
+    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit("\nAborted!"))
 
 import click
 
@@ -28,6 +35,9 @@ from handouts.patients import read_patients
 from handouts.printfile import merge_leaflets
 from handouts.make import Maker, make_leaflet
 from handouts.sending import letter, letters_for_batch, letters_from_history
+
+if _ABORT_WHILE_LOADING:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
 OPTION_FOR_FIELD = {
