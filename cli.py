@@ -566,6 +566,42 @@ def history_command(patient, since, leaflet_date, fmt, history_path):
     click.echo(format_history(rows, fmt), nl=False)
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Where to listen: this computer only, unless another address is given (which needs "
+                   "HANDOUTS_WEB_PASSWORD).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free one).")
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
+              show_default=True, help="Folder for the leaflets.")
+@delivery_options
+@content_option
+@templates_option
+@history_option
+@report_errors
+def serve(host, port, output_dir, delivery, content_path, templates_dir, history_path):
+    """The front desk: make leaflets from a web page, for staff who do not use a terminal.
+
+    Pages for a new leaflet, a batch from a CSV, the history and the
+    content's check, and a JSON API for clinic systems (POST /api/leaflets,
+    with HANDOUTS_API_TOKEN as its bearer token). Served by waitress on this
+    computer only, unless --host says otherwise; then staff log in with
+    HANDOUTS_WEB_PASSWORD. Emails go as for 'make --email'.
+    """
+    from handouts.web import Desk, check_exposure, create_app, on_this_computer_only, run_server  # Flask: only here
+
+    password = os.environ.get("HANDOUTS_WEB_PASSWORD") or None
+    check_exposure(host, password)
+    if delivery.encrypt:
+        raise click.UsageError("serve does not encrypt emails; leave out --encrypt (or send encrypted leaflets with "
+                               "'handouts send --encrypt').")
+    desk = Desk(Maker(content_path, templates_dir), history_path, output_dir=output_dir,
+                transport=delivery.transport(), resend=delivery.resend)
+    app = create_app(desk, password=password, api_token=os.environ.get("HANDOUTS_API_TOKEN") or None,
+                     local_only=on_this_computer_only(host))
+    run_server(app, host, port, announce=lambda line: click.echo(line))
+
+
 def main():
     cli(prog_name="handouts")
 

@@ -195,6 +195,10 @@ class History:
                  "made_at": _local(row["made_at"]),
                  "email_status": EMAIL_STATUS.get(row["message"], "") if row["email"] else ""} for row in rows]
 
+    def entry(self, entry: int) -> sqlite3.Row | None:
+        """The finished record with this id."""
+        return self.db.execute("SELECT * FROM leaflets WHERE id = ? AND state = 'done'", (entry,)).fetchone()
+
     def last_clinician(self) -> str | None:
         """Who prepared the latest leaflet that names a clinician: the likely one for the next."""
         row = self.db.execute("SELECT clinician FROM leaflets WHERE state = 'done' AND clinician != '' "

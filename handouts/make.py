@@ -103,6 +103,19 @@ def numbered(path: Path, formats: tuple[str, ...] = ("pdf",)) -> Path:
     return candidate
 
 
+def write_new(history: History, path: Path, rendered: dict[str, bytes], record: Record) -> dict[str, Path]:
+    """Write and record a leaflet at `path`, or under the next free name if that is taken: for callers
+    that cannot ask (the web page, the API), so nobody's file is replaced and no request fails for a name."""
+    for _ in range(1000):
+        paths = {fmt: numbered(path, tuple(rendered)).with_suffix(f".{fmt}") for fmt in rendered}
+        try:
+            write_formats(history, paths, rendered, record, overwrite=False)
+            return paths
+        except OutputExistsError:
+            continue  # another program took the name since it was found free
+    raise OutputExistsError(path)
+
+
 def write_formats(history: History, paths: dict[str, Path], rendered: dict[str, bytes], record: Record,
                   *, overwrite: bool) -> None:
     """Write and record each format of one leaflet.

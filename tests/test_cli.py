@@ -27,7 +27,7 @@ def test_every_command_has_help(run, command, flag):
 
 
 def test_every_command_is_tested_for_help():
-    assert COMMANDS == ["batch", "check", "history", "make", "merge", "procedures", "send"]
+    assert COMMANDS == ["batch", "check", "history", "make", "merge", "procedures", "send", "serve"]
 
 
 def test_group_help_lists_every_command(run):
