@@ -36,6 +36,7 @@ from handouts.printfile import merge_leaflets
 from handouts.make import Maker, make_leaflet, target
 from handouts.prompts import FIELDS, ask_choices, ask_where
 from handouts.sending import letter, letters_for_batch, letters_from_history
+from handouts.folder import init_folder
 
 if _ABORT_WHILE_LOADING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -564,6 +565,21 @@ def history_command(patient, since, leaflet_date, fmt, history_path):
     with _open_history(history_path) as history:
         rows = history.query(patient, since_date, _since(leaflet_date, "--leaflet-date"))
     click.echo(format_history(rows, fmt), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("folder", metavar="FOLDER", type=click.Path(file_okay=False, path_type=Path))
+@report_errors
+def init(folder):
+    """Make a clinic folder: its own content.toml, templates/ and output/.
+
+    The content and wording are copies of the ones handouts ships, for the
+    clinic to edit; README.txt in the folder says what to change and what to
+    run. Nothing already there is replaced.
+    """
+    for path in init_folder(folder):
+        click.echo(f"{path}{'/' if path.is_dir() else ''}")
+    click.echo(f"Next: cd {folder}, put the clinic's details in content.toml, then run 'handouts check'.")
 
 
 @cli.command(context_settings=CONTEXT)

@@ -143,7 +143,9 @@ def load_content(path: str | Path) -> Content:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ContentError([f"{path}: content file not found; pass --content PATH or set HANDOUTS_CONTENT"]) from None
+        raise ContentError([f"{path}: content file not found in {path.absolute().parent}; work in a clinic folder "
+                            "(make one with 'handouts init FOLDER'), or pass --content PATH or set HANDOUTS_CONTENT"]
+                           ) from None
     except OSError as exc:
         raise ContentError([f"{path}: cannot be read: {exc.strerror}"]) from None
     try:

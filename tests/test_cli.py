@@ -27,7 +27,7 @@ def test_every_command_has_help(run, command, flag):
 
 
 def test_every_command_is_tested_for_help():
-    assert COMMANDS == ["batch", "check", "history", "make", "merge", "procedures", "send", "serve"]
+    assert COMMANDS == ["batch", "check", "history", "init", "make", "merge", "procedures", "send", "serve"]
 
 
 def test_group_help_lists_every_command(run):
@@ -168,13 +168,15 @@ def test_content_and_templates_come_from_options_or_environment(run, tmp_path):
     result = run("make", "-p", "Ann", "--procedure", "fillers")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: content.toml: content file not found; pass --content PATH or set HANDOUTS_CONTENT\n")
+        f"Error: content.toml: content file not found in {Path.cwd()}; work in a clinic folder (make one with 'handouts init FOLDER'), or pass --content PATH or set "
+        "HANDOUTS_CONTENT\n")
     result = run("make", "-p", "Ann", "--procedure", "fillers", "--content", "clinic.toml")
     assert result.exit_code == 1
     assert result.output == "Error: templates/leaflet.html.j2: template not found\n"
     result = run("make", "-p", "Ann", "--procedure", "fillers", "--content", "clinic.toml", "--templates", "nowhere")
     assert result.output == (
-        "Error: nowhere: templates folder not found; pass --templates DIR or set HANDOUTS_TEMPLATES\n")
+        f"Error: nowhere: templates folder not found in {Path.cwd()}; work in a clinic folder (make one with 'handouts init FOLDER'), or pass --templates DIR or set "
+        "HANDOUTS_TEMPLATES\n")
     env = {"HANDOUTS_CONTENT": "clinic.toml", "HANDOUTS_TEMPLATES": "wording"}
     result = run("make", "-p", "Ann", "--procedure", "fillers", "-o", "a.pdf", env=env)
     assert result.exit_code == 0, result.output
