@@ -309,17 +309,18 @@ def upload(client, data: bytes, name="tomorrow.csv"):
 
 
 def test_batch_lists_bad_rows_and_offers_the_print_file(client):
-    rows = ("patient,procedures,date,appointment\n"
-            "Sam Sample,subcision,21/11/2026,03/12/2026 10:30\n"
-            "Ann Lee,subcission,21/11/2026,\n"
-            "Bob Ray,fillers,31/11/2026,\n"
-            "Cy Cole,fillers;counselling,21/11/2026,\n")
+    rows = ("patient,procedures,date,appointment,colour\n"
+            "Sam Sample,subcision,21/11/2026,03/12/2026 10:30,\n"
+            "Ann Lee,subcission,21/11/2026,,\n"
+            "Bob Ray,fillers,31/11/2026,,\n"
+            "Cy Cole,fillers;counselling,21/11/2026,,\n")
     response = upload(client, rows.encode())
     assert response.status_code == 200
     result = page(response)
     assert "Made 2, already made 0, not made 2" in result.words
     assert "row 3: procedures: unknown procedure 'subcission'; did you mean 'subcision'?" in result.words
     assert f"row 4: date: '31/11/2026' is not a date: November 2026 has no day 31; write it as {GB}" in result.words
+    assert "Warning: tomorrow.csv: ignoring unknown column 'colour'; known columns:" in result.words
     (link,) = [a["href"] for a in result.all("a") if a.get("href", "").startswith("/print-files/")]
     assert re.fullmatch(r"/print-files/print-\d{4}-\d\d-\d\d-\d{6}\.pdf", link)
     printed = PdfReader(io.BytesIO(client.get(link).data))

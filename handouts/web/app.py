@@ -21,6 +21,7 @@ from ..content import MIN_CONTRAST, contrast_pairs, contrast_ratio
 from ..dates import DateProblem
 from ..errors import HandoutsError, InputError, InvalidChoices
 from ..mail import check_address
+from ..patients import PatientListError
 from ..wording import long_date
 from . import guard
 from .desk import Desk, NotFound, with_print_dialog
@@ -137,11 +138,9 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
         if upload is None or not upload.filename:
             return render_template("batch.html", result=None, error="Choose the CSV file of the patient list."), 422
         try:
-            result = desk.batch(upload.read())
-        except HandoutsError as exc:
-            # The file's own name means nothing here: it was saved under a temporary one.
-            message = str(exc).split(": ", 1)[-1] if "patients.csv" in str(exc) else str(exc)
-            return render_template("batch.html", result=None, error=f"{upload.filename}: {message}"), 422
+            result = desk.batch(upload.read(), Path(upload.filename).name)
+        except PatientListError as exc:
+            return render_template("batch.html", result=None, error=str(exc)), 422
         return render_template("batch.html", result=result, error="")
 
     @app.get("/print-files/<name>")

@@ -35,7 +35,7 @@ from ..errors import HandoutsError
 from ..history import History
 from ..make import Maker, write_new
 from ..output import default_path, slug
-from ..patients import read_patients
+from ..patients import PatientListError, read_patients
 from ..printfile import PrintFile, merge_leaflets
 from ..sending import letter
 
@@ -59,6 +59,7 @@ class BatchResult:
     written: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)  # "row N: ..." for each row not made
+    warnings: list[str] = field(default_factory=list)  # unknown columns, addresses not recorded
     print_file: PrintFile | None = None
 
 
@@ -150,17 +151,22 @@ class Desk:
 
     # -- many ------------------------------------------------------------------
 
-    def batch(self, csv: bytes) -> BatchResult:
-        """A leaflet for every good row of an uploaded patient list, and one print file of them."""
+    def batch(self, csv: bytes, name: str) -> BatchResult:
+        """A leaflet for every good row of an uploaded patient list (`name` is the uploaded file's), and one
+        print file of them."""
         with tempfile.TemporaryDirectory() as folder:
-            upload = Path(folder) / "patients.csv"
+            upload = Path(folder) / "upload.csv"
             upload.write_bytes(csv)
-            patients = read_patients(upload)
+            try:
+                patients = read_patients(upload)
+            except PatientListError as exc:
+                raise PatientListError(str(exc).replace(str(upload), name)) from None
         maker = self.maker
         with self._drawing, self.history() as history:
             plan = plan_batch(patients, maker, history, self.output_dir, force=False)
             outcome = run_batch(plan, maker, history, jobs=1, force=False)
-        result = BatchResult(len(outcome.written), outcome.skipped, [*plan.problems, *outcome.failed.values()])
+        result = BatchResult(len(outcome.written), outcome.skipped, [*plan.problems, *outcome.failed.values()],
+                             [warning.replace(str(upload), name) for warning in (*patients.warnings, *plan.warnings)])
         made = outcome.made_rows()
         leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
         if leaflets:
