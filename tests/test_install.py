@@ -9,7 +9,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
 
 from conftest import CONTENT, ROOT, TEMPLATES, flat, pdf_text
 

@@ -4,7 +4,6 @@ checks the preview, downloads the PDF; every page passes axe-core."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -92,7 +91,8 @@ def test_a_receptionist_makes_a_leaflet_by_the_labels_and_downloads_it(desk_in_b
 
     type_into(driver, "First appointment", "03/12/2026 10:30")
     driver.find_element(By.XPATH, '//button[normalize-space()="Make the leaflet"]').click()
-    wait_for(lambda: driver.title.startswith("Leaflet for"), "the preview")
+    wait_for(lambda: driver.title.startswith("Leaflet preview"), "the preview")
+    assert "Zoë" not in driver.title  # titles go into the browser's history too
     assert driver.find_element(By.TAG_NAME, "h1").text == "Leaflet for Zoë Łukasz-Nguyễn"
     assert "Zoë" not in driver.current_url and "zoe" not in driver.current_url
     assert serious_axe_violations(driver) == []

@@ -95,9 +95,22 @@ class Desk:
         return DateOrder(self.maker.content.leaflet.language)
 
     @contextmanager
-    def history(self) -> Iterator[History]:
-        with self._recording, History(self.history_path) as history:
-            yield history
+    def history(self, *, writing_leaflets: bool = False) -> Iterator[History]:
+        """The history, opened (which settles what a crash left) under the lock, and held throughout when
+        `writing_leaflets`, whose records are pending until their files are in place. Reading and emailing
+        let it go once open: a slow mail server then holds up nobody."""
+        self._recording.acquire()
+        held = True
+        try:
+            history = History(self.history_path)
+            if not writing_leaflets:
+                self._recording.release()
+                held = False
+            with history:
+                yield history
+        finally:
+            if held:
+                self._recording.release()
 
     # -- one leaflet ---------------------------------------------------------
 
@@ -107,14 +120,11 @@ class Desk:
         maker = self.maker
         with self._drawing:
             rendered = maker.render(choices, formats)
-        with self.history() as history:
+        with self.history(writing_leaflets=True) as history:
             paths = write_new(history, default_path(self.output_dir, choices.date, choices.name), rendered,
                               maker.record(choices, email=address))
             entry = history.made_here(paths[formats[0]])["id"]
-        made = Made(entry, paths)
-        if send and address:
-            return Made(entry, paths, self.email(entry, address))
-        return made
+        return Made(entry, paths, self.email(entry, address) if send and address else "")
 
     def last_clinician(self) -> str:
         """Who prepared the latest leaflet: the likely one for the next."""
@@ -162,7 +172,7 @@ class Desk:
             except PatientListError as exc:
                 raise PatientListError(str(exc).replace(str(upload), name)) from None
         maker = self.maker
-        with self._drawing, self.history() as history:
+        with self._drawing, self.history(writing_leaflets=True) as history:
             plan = plan_batch(patients, maker, history, self.output_dir, force=False)
             outcome = run_batch(plan, maker, history, jobs=1, force=False)
         result = BatchResult(len(outcome.written), outcome.skipped, [*plan.problems, *outcome.failed.values()],
