@@ -33,9 +33,9 @@ from handouts.history import DEFAULT_HISTORY, History, format_history, near as _
 from handouts.mail import check_address, pdf_password
 from handouts.patients import read_patients
 from handouts.printfile import merge_leaflets
-from handouts.make import Maker, make_leaflet, target
-from handouts.prompts import FIELDS, ask_choices, ask_where
+from handouts.make import Maker, make_leaflet
 from handouts.sending import letter, letters_for_batch, letters_from_history
+from handouts.prompts import FIELDS, ask_choices, ask_where
 from handouts.folder import init_folder
 
 if _ABORT_WHILE_LOADING:
@@ -255,7 +255,7 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         appointment=appointment,
     )
     if asking and not force:
-        output, force = ask_where(target(choices, output), formats)
+        output, force = ask_where(choices, output, formats)
     password = _make_password(dob, maker.content) if delivery.encrypt else None
     with History(history_path) as history:
         paths = make_leaflet(maker, choices, history, output, force=force, email=address, formats=formats)

@@ -260,16 +260,6 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _local(stored: str) -> str:
-    """A time as stored (UTC) in this computer's time zone, with its offset."""
-    return dt.datetime.fromisoformat(stored).astimezone().isoformat(timespec="seconds")
-
-
-def _start_of(day: dt.date) -> str:
-    """The stored (UTC) form of the moment `day` begins here."""
-    return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 def _key(path: Path) -> str:
     return str(Path(path).resolve())
 
@@ -279,3 +269,13 @@ def _sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _local(stored: str) -> str:
+    """A time as stored (UTC) in this computer's time zone, with its offset."""
+    return dt.datetime.fromisoformat(stored).astimezone().isoformat(timespec="seconds")
+
+
+def _start_of(day: dt.date) -> str:
+    """The stored (UTC) form of the moment `day` begins here."""
+    return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.timezone.utc).isoformat(timespec="seconds")

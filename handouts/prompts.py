@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
-from .choices import normalise_id, parse_choices
+from .choices import PatientChoices, normalise_id, parse_choices
 from .content import Content
 from .dates import DateOrder
 from .errors import InputError, InvalidChoices
 from .mail import check_address
-from .make import numbered
+from .make import numbered, target
 
 # What make passes to parse_choices; None (or empty) is "not given, so ask".
 FIELDS = ("patient", "procedures", "scars", "sessions", "appointment", "clinician", "date", "note")
@@ -53,9 +53,10 @@ def ask_choices(content: Content, given: dict, *, last_clinician: str | None) ->
     return answers
 
 
-def ask_where(path: Path, formats: tuple[str, ...]) -> tuple[Path, bool]:
-    """Where to write a leaflet whose file (in one of `formats`) is `path`, and whether to replace it:
-    asked only when a file is in the way, offering the next free name."""
+def ask_where(choices: PatientChoices, output: Path | None, formats: tuple[str, ...]) -> tuple[Path, bool]:
+    """Where to write the leaflet make_leaflet would write at `output`, and whether to replace the file
+    there: asked only when a file is in the way, offering the next free name."""
+    path = target(choices, output)
     paths = [path.with_suffix(f".{fmt}") for fmt in formats]
     taken = next((p for p in paths if p.exists()), None)
     if taken is None:
