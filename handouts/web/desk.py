@@ -175,14 +175,14 @@ class Desk:
         with self._drawing, self.history(writing_leaflets=True) as history:
             plan = plan_batch(patients, maker, history, self.output_dir, force=False)
             outcome = run_batch(plan, maker, history, jobs=1, force=False)
-        result = BatchResult(len(outcome.written), outcome.skipped, [*plan.problems, *outcome.failed.values()],
-                             [warning.replace(str(upload), name) for warning in (*patients.warnings, *plan.warnings)])
-        made = outcome.made_rows()
-        leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
-        if leaflets:
-            stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
-            result.print_file = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets, duplex=True,
-                                               force=False)
+            result = BatchResult(len(outcome.written), outcome.skipped, [*plan.problems, *outcome.failed.values()],
+                                 [line.replace(str(upload), name) for line in (*patients.warnings, *plan.warnings)])
+            made = outcome.made_rows()
+            leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
+            if leaflets:
+                stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+                result.print_file = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets, duplex=True,
+                                                   force=False)
         return result
 
     def print_file(self, name: str) -> Path:
