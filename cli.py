@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import functools
 import os
-import re
 import signal
 import sys
 from pathlib import Path
@@ -24,8 +23,9 @@ if _ABORT_WHILE_LOADING:
 import click
 
 from handouts import __version__
-from handouts.choices import PAPER_SIZES, normalise_id, parse_choices
+from handouts.choices import PAPER_SIZES, parse_choices
 from handouts.content import Content, Figure, Procedure, load_content
+from handouts.dates import DateOrder
 from handouts.errors import HandoutsError, InputError
 from handouts.audit import review_warning
 from handouts.batch import default_jobs, plan_batch, run_batch
@@ -37,6 +37,11 @@ from handouts.lock import folder_lock
 from handouts.printfile import check_print_file, merge_leaflets
 from handouts.make import Maker, make_leaflet
 from handouts.sending import letter, letters_for_batch, letters_from_history
+from handouts.prompts import FIELDS, ask_choices, ask_where
+from handouts.folder import init_folder
+
+if _ABORT_WHILE_LOADING:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 if _ABORT_WHILE_LOADING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -248,8 +253,9 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     \b
     Example:
       handouts make --patient "Sam Smith" --procedure subcision --procedure fillers
-    Without --procedure in a terminal, it asks for the procedures (and the
-    name) with numbered choices.
+    Without --procedure or --patient in a terminal, it asks for everything
+    not given, in order, each with its default, and asks before replacing a
+    file.
     """
     if note is not None and note_file is not None:
         raise click.UsageError("Give the note with --note or --note-file, not both.")
@@ -258,11 +264,15 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     if output is not None and not output.is_dir() and output.suffix.lower() != suffix:
         raise click.BadParameter(f"'{output}' must end in {suffix}, or be an existing folder", param_hint="'--output'")
     _check_encrypt(delivery, email, formats, "--email ADDRESS")
-    address = check_address(email) if email is not None else ""
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
-    if not procedures or not patient:
-        patient, procedures = _ask_missing(maker.content, patient, procedures)
+    asking = not procedures or not patient
+    if asking:
+        patient, procedures, scars, sessions, appointment, clinician, date, note, email = _ask_missing(
+            maker.content, history_path, patient=patient, procedures=procedures, scars=scars, sessions=sessions,
+            appointment=appointment, clinician=clinician, date=date, note=note if note_file is None else "",
+            email=email)
+    address = check_address(email) if email is not None else ""
     choices = parse_choices(
         maker.content,
         patient=patient,
@@ -276,7 +286,9 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         sessions=sessions,
         appointment=appointment,
     )
-    password = _make_password(dob) if delivery.encrypt else None
+    if asking and not force:
+        output, force = ask_where(choices, output, formats)
+    password = _make_password(dob, maker.content) if delivery.encrypt else None
     with History(history_path) as history:
         paths = make_leaflet(maker, choices, history, output, force=force, email=address, formats=formats)
         click.echo("\n".join(str(path) for path in paths))
@@ -309,49 +321,28 @@ def _warn_if_overdue(content: Content, strict: bool) -> None:
         click.echo(f"Warning: {content.path}: {overdue}", err=True)
 
 
-def _make_password(dob: str | None) -> tuple[str, str]:
+def _make_password(dob: str | None, content: Content) -> tuple[str, str]:
     if dob:
-        return pdf_password(dob=dob)
+        return pdf_password(dob=dob, order=DateOrder(content.leaflet.language))
     if not sys.stdin.isatty():
         raise click.UsageError("--encrypt needs --dob YYYY-MM-DD, or run in a terminal to type a password.")
     return pdf_password(click.prompt("PDF password (at least 6 characters)", hide_input=True,
                                      confirmation_prompt=True, err=True))
 
 
-def _ask_missing(content: Content, patient, procedures):
-    """Ask in a terminal for what is missing; elsewhere say what to add."""
-    interactive = sys.stdin.isatty()
-    if not patient:
-        if not interactive:
+def _ask_missing(content: Content, history_path: Path, **given):
+    """Ask in a terminal for what is missing (the clinician defaults to the last one); elsewhere say what to add."""
+    if not sys.stdin.isatty():
+        if not given["patient"]:
             raise click.UsageError("Missing option '--patient'. Give the name, for example --patient \"Sam Smith\".")
-        patient = click.prompt("Patient's name", err=True)
-    if not procedures:
-        if not interactive:
-            raise click.UsageError("Missing option '--procedure'. Give at least one, for example --procedure "
-                                   "subcision; 'handouts procedures' lists them all.")
-        procedures = _ask_procedures(content)
-    return patient, procedures
-
-
-def _ask_procedures(content: Content) -> list[str]:
-    listed = list(content.procedures.values())
-    click.echo("Procedures:", err=True)
-    for number, procedure in enumerate(listed, 1):
-        click.echo(f"  {number:>2}. {procedure.name} ({procedure.id})", err=True)
-    while True:
-        answer = click.prompt("Choose one or more (numbers or ids, separated by spaces or commas)", err=True)
-        chosen, problems = [], []
-        for token in re.split(r"[,\s]+", answer.strip()):
-            if token.isdigit() and 1 <= int(token) <= len(listed):
-                chosen.append(listed[int(token) - 1].id)
-            elif normalise_id(token) in content.procedures:
-                chosen.append(normalise_id(token))
-            elif token:
-                problems.append(token)
-        if chosen and not problems:
-            return chosen
-        click.echo(f"  Not on the list: {', '.join(problems) or 'nothing chosen'}. "
-                   f"Type numbers from 1 to {len(listed)}.", err=True)
+        raise click.UsageError("Missing option '--procedure'. Give at least one, for example --procedure "
+                               "subcision; 'handouts procedures' lists them all.")
+    last = None
+    if history_path.exists():
+        with History(history_path) as history:
+            last = history.last_clinician()
+    answers = ask_choices(content, given, last_clinician=last)
+    return [answers[name] for name in (*FIELDS, "email")]
 
 
 @cli.command(context_settings=CONTEXT)
@@ -612,25 +603,81 @@ def _ask_password(label: str) -> tuple[str, str]:
                                      err=True))
 
 
-def _since(since: str | None) -> dt.date | None:
+def _since(since: str | None, option: str = "--since") -> dt.date | None:
     try:
         return dt.date.fromisoformat(since) if since else None
     except ValueError:
-        raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint="'--since'") from None
+        raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint=f"'{option}'") from None
 
 
 @cli.command(name="history", context_settings=CONTEXT)
 @click.option("--patient", metavar="TEXT", help="Only this patient (part of the name, or the exact patient id).")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only leaflets made on or after this day.")
+@click.option("--leaflet-date", metavar="YYYY-MM-DD", help="Only leaflets dated this day (their --date).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @history_option
 @report_errors
-def history_command(patient, since, fmt, history_path):
-    """Show which leaflets were given, to whom, from which content version."""
+def history_command(patient, since, leaflet_date, fmt, history_path):
+    """Show which leaflets were given, to whom, from which content version.
+
+    Times are this computer's local time; EMAIL says what became of the
+    leaflet's email (sent, written to outbox, failed, not sent yet).
+    """
     since_date = _since(since)
     with _open_history(history_path, read_only=True) as history:
-        rows = history.query(patient, since_date)
+        rows = history.query(patient, since_date, _since(leaflet_date, "--leaflet-date"))
     click.echo(format_history(rows, fmt), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("folder", metavar="FOLDER", type=click.Path(file_okay=False, path_type=Path))
+@report_errors
+def init(folder):
+    """Make a clinic folder: its own content.toml, templates/ and output/.
+
+    The content and wording are copies of the ones handouts ships, for the
+    clinic to edit; README.txt in the folder says what to change and what to
+    run. Nothing already there is replaced.
+    """
+    for path in init_folder(folder):
+        click.echo(f"{path}{'/' if path.is_dir() else ''}")
+    click.echo(f"Next: cd {folder}, put the clinic's details in content.toml, then run 'handouts check'.")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Where to listen: this computer only, unless another address is given (which needs "
+                   "HANDOUTS_WEB_PASSWORD).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free one).")
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
+              show_default=True, help="Folder for the leaflets.")
+@delivery_options
+@content_option
+@templates_option
+@history_option
+@report_errors
+def serve(host, port, output_dir, delivery, content_path, templates_dir, history_path):
+    """The front desk: make leaflets from a web page, for staff who do not use a terminal.
+
+    Pages for a new leaflet, a batch from a CSV, the history and the
+    content's check, and a JSON API for clinic systems (POST /api/leaflets,
+    with HANDOUTS_API_TOKEN as its bearer token). Served by waitress on this
+    computer only, unless --host says otherwise; then staff log in with
+    HANDOUTS_WEB_PASSWORD. Emails go as for 'make --email'.
+    """
+    from handouts.web import Desk, check_exposure, create_app, on_this_computer_only, run_server  # Flask: only here
+
+    password = os.environ.get("HANDOUTS_WEB_PASSWORD") or None
+    check_exposure(host, password)
+    if delivery.encrypt:
+        raise click.UsageError("serve does not encrypt emails; leave out --encrypt (or send encrypted leaflets with "
+                               "'handouts send --encrypt').")
+    desk = Desk(Maker(content_path, templates_dir), history_path, output_dir=output_dir,
+                transport=delivery.transport(), resend=delivery.resend)
+    app = create_app(desk, password=password, api_token=os.environ.get("HANDOUTS_API_TOKEN") or None,
+                     local_only=on_this_computer_only(host))
+    run_server(app, host, port, announce=lambda line: click.echo(line))
 
 
 def main():

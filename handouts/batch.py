@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .choices import PatientChoices, parse_choices
+from .dates import DateOrder
 from .errors import InputError, InvalidChoices
 from .history import History, Record
 from .mail import check_address, pdf_password
@@ -178,7 +179,7 @@ def _row_inputs(row: Row, maker: Maker, email: bool, encrypt: bool,
         warnings.append(f"row {row.number}: no email address; the leaflet is made but not emailed")
     if email and encrypt and address:
         try:
-            password = pdf_password(row.get("pdf_password"), row.get("dob"))
+            password = pdf_password(row.get("pdf_password"), row.get("dob"), DateOrder(maker.content.leaflet.language))
         except InputError as exc:
             problems.append(exc)
     if problems:

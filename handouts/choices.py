@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import fonts
 from .content import Content
+from .dates import DateOrder, DateProblem
 from .errors import InputError, InvalidChoices
 
 PAPER_SIZES = ("a4", "letter")
@@ -54,6 +55,7 @@ def parse_choices(
 ) -> PatientChoices:
     """Check every field; raise InvalidChoices listing all that are wrong."""
     problems: list[InputError] = []
+    order = DateOrder(content.leaflet.language)
 
     def check(func, *args):
         try:
@@ -68,13 +70,13 @@ def parse_choices(
         scars=check(_ids, "scars", scars, content.scars, "scar type", False),
         clinician=check(_one_line, "clinician", clinician, False, content.extra_fonts),
         note=check(_note, note, content.extra_fonts),
-        date=check(_date, date),
+        date=check(_date, date, order),
         paper=check(_paper, paper),
         large_print=check(_yes_no, "large_print", large_print),
     )
     choices["sessions"] = check(_sessions, sessions, content.procedures, choices["procedures"])
     if choices["date"]:
-        choices["appointment"] = check(_appointment, appointment, choices["date"])
+        choices["appointment"] = check(_appointment, appointment, choices["date"], order)
     if problems:
         raise InvalidChoices(problems)
     return PatientChoices(**choices)
@@ -156,17 +158,15 @@ def _note(value: str | None, extra_fonts: tuple[Path, ...]) -> str | None:
     return text or None
 
 
-def _date(value: str | dt.date | None) -> dt.date:
+def _date(value: str | dt.date | None, order: DateOrder) -> dt.date:
     if value is None or value == "":
         return dt.date.today()
     if isinstance(value, dt.date):
         return value
     try:
-        if len(value.strip()) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError("date", f"'{value}' is not a date; write it as YYYY-MM-DD, for example 2026-11-21") from None
+        return order.date(value)
+    except DateProblem as exc:
+        raise InputError("date", f"'{value.strip()}' {exc}; write it as {order.forms}") from None
 
 
 def _paper(value: str | None) -> str:
@@ -209,25 +209,19 @@ def _session_count(text: str) -> str:
     return str(low) if low == high else f"{low} to {high}"
 
 
-def _appointment(value: str | dt.datetime | None, leaflet_date: dt.date) -> dt.datetime | dt.date | None:
-    """'2026-12-03 10:30', or '2026-12-03' when the time is not known yet."""
+def _appointment(value: str | dt.datetime | None, leaflet_date: dt.date,
+                 order: DateOrder) -> dt.datetime | dt.date | None:
+    """'2026-12-03 10:30' (or 03/12/2026 10:30 where the day comes first), or a date alone when the time is
+    not known yet."""
     if value is None or isinstance(value, dt.date):
         appointment = value
     elif not value.strip():
         return None
     else:
-        text = " ".join(value.replace("T", " ").split())
         try:
-            if len(text) == 10:
-                appointment = dt.date.fromisoformat(text)
-            elif len(text) == 16:
-                appointment = dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
-            else:
-                raise ValueError
-        except ValueError:
-            raise InputError("appointment", f"'{value.strip()}' is not a date and time; write it as "
-                                            "YYYY-MM-DD HH:MM, for example 2026-12-03 10:30 (the time may be "
-                                            "left out)") from None
+            appointment = order.moment(value)
+        except DateProblem as exc:
+            raise InputError("appointment", f"'{value.strip()}' {exc}; write it as {order.moment_forms}") from None
     day = appointment.date() if isinstance(appointment, dt.datetime) else appointment
     if day is not None and day < leaflet_date:
         raise InputError("appointment", f"'{day.isoformat()}' is before the leaflet's date "

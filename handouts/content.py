@@ -168,7 +168,9 @@ def load_content(path: str | Path) -> Content:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ContentError([f"{path}: content file not found; pass --content PATH or set HANDOUTS_CONTENT"]) from None
+        raise ContentError([f"{path}: content file not found in {path.absolute().parent}; work in a clinic folder "
+                            "(make one with 'handouts init FOLDER'), or pass --content PATH or set HANDOUTS_CONTENT"]
+                           ) from None
     except OSError as exc:
         raise ContentError([f"{path}: cannot be read: {exc.strerror}"]) from None
     try:
@@ -491,10 +493,7 @@ class _Reader:
 
     def contrast(self, colours: dict[str, str]) -> None:
         """Text must stand out from what it is printed on (WCAG 2 AA: 4.5:1)."""
-        pairs = [("text", "#FFFFFF", "white paper", "a darker text colour"),
-                 ("text", colours["accent"], "the accent tint", "a darker text or a lighter accent colour"),
-                 ("primary", "#FFFFFF", "white paper (headings)", "a darker primary colour")]
-        for key, background, ground, fix in pairs:
+        for key, background, ground, fix in contrast_pairs(colours):
             ratio = contrast_ratio(colours[key], background)
             if ratio < MIN_CONTRAST:
                 self.problem(("clinic", "colours", key),
@@ -661,6 +660,16 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+def contrast_pairs(colours) -> list[tuple[str, str, str, str]]:
+    """What is printed on what: (colour key, background, what the background is, how to fix a poor contrast).
+
+    `colours` is a Colours or the dict of them being read."""
+    get = colours.get if isinstance(colours, dict) else lambda key: getattr(colours, key)
+    return [("text", "#FFFFFF", "white paper", "a darker text colour"),
+            ("text", get("accent"), "the accent tint", "a darker text or a lighter accent colour"),
+            ("primary", "#FFFFFF", "white paper (headings)", "a darker primary colour")]
 
 
 class Locator:

@@ -338,11 +338,28 @@ class History:
         return self.db.execute("SELECT 1 FROM leaflets WHERE path = ? AND state = 'done' LIMIT 1",
                                (_key(path),)).fetchone() is not None
 
-    def query(self, patient: str | None = None, since: dt.date | None = None) -> list[dict]:
-        rows = self._select("SELECT * FROM leaflets WHERE state = 'done'", patient, since)
-        return [{k: row[k] for k in row.keys() if k not in ("state", "inputs")} for row in rows]
+    def query(self, patient: str | None = None, since: dt.date | None = None,
+              leaflet_date: dt.date | None = None) -> list[dict]:
+        """The leaflets made, with local times and what became of each email."""
+        rows = self._select("SELECT *, (SELECT status FROM messages m WHERE m.sha256 = leaflets.sha256 AND "
+                            "m.address = leaflets.email ORDER BY m.id DESC LIMIT 1) AS message "
+                            "FROM leaflets WHERE state = 'done'", patient, since, leaflet_date)
+        return [{**{k: row[k] for k in row.keys() if k not in ("state", "inputs", "message")},
+                 "made_at": _local(row["made_at"]),
+                 "email_status": EMAIL_STATUS.get(row["message"], "") if row["email"] else ""} for row in rows]
 
-    def _select(self, sql: str, patient: str | None, since: dt.date | None) -> list[sqlite3.Row]:
+    def entry(self, entry: int) -> sqlite3.Row | None:
+        """The finished record with this id."""
+        return self.db.execute("SELECT * FROM leaflets WHERE id = ? AND state = 'done'", (entry,)).fetchone()
+
+    def last_clinician(self) -> str | None:
+        """Who prepared the latest leaflet that names a clinician: the likely one for the next."""
+        row = self.db.execute("SELECT clinician FROM leaflets WHERE state = 'done' AND clinician != '' "
+                              "ORDER BY id DESC LIMIT 1").fetchone()
+        return row["clinician"] if row else None
+
+    def _select(self, sql: str, patient: str | None, since: dt.date | None,
+                leaflet_date: dt.date | None = None) -> list[sqlite3.Row]:
         args: list = []
         if patient:
             # Typed text is matched as it is: % and _ are not wildcards.
@@ -350,12 +367,18 @@ class History:
             args += [f"%{_escape_like(patient)}%", patient]
         if since:
             sql += " AND made_at >= ?"
-            args.append(since.isoformat())
+            args.append(_start_of(since))
+        if leaflet_date:
+            sql += " AND leaflet_date = ?"
+            args.append(leaflet_date.isoformat())
         return self.db.execute(sql + " ORDER BY id", args).fetchall()
 
 
 _COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "sessions", "appointment", "clinician",
-            "leaflet_date", "content_version", "template_version", "path", "sha256")
+            "leaflet_date", "content_version", "template_version", "path", "sha256", "email", "email_status")
+# A message's status as staff read it ("sending" is a run stopped mid-way: it may have gone).
+EMAIL_STATUS = {None: "not sent yet", "sent": "sent", "outbox": "written to outbox", "failed": "failed",
+                "sending": "may have gone out", "uncertain": "may have gone out", "trying": "not sent yet"}
 
 
 def format_history(rows: list[dict], fmt: str) -> str:
@@ -371,9 +394,11 @@ def format_history(rows: list[dict], fmt: str) -> str:
         return out.getvalue()
     if not rows:
         return "No leaflets recorded.\n"
-    shown = ("made_at", "patient", "patient_id", "procedures", "content_version", "path")
-    table = [[c.upper().replace("_", " ") for c in shown]]
-    table += [[near(r[c]) if c == "path" else str(r[c]) for c in shown] for r in rows]
+    shown = ("made_at", "patient", "patient_id", "leaflet_date", "procedures", "content_version", "email_status",
+             "path")
+    table = [[c.upper().replace("_", " ").replace(" STATUS", "") for c in shown]]
+    table += [[near(r[c]) if c == "path" else r[c][:16].replace("T", " ") if c == "made_at" else str(r[c])
+               for c in shown] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(shown))]
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
 
@@ -481,3 +506,13 @@ def _sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _local(stored: str) -> str:
+    """A time as stored (UTC) in this computer's time zone, with its offset."""
+    return dt.datetime.fromisoformat(stored).astimezone().isoformat(timespec="seconds")
+
+
+def _start_of(day: dt.date) -> str:
+    """The stored (UTC) form of the moment `day` begins here."""
+    return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.timezone.utc).isoformat(timespec="seconds")

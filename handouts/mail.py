@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from pypdf import PdfReader, PdfWriter
 
 from .content import Content
+from .dates import DateOrder, DateProblem
 from .errors import HandoutsError, InputError
 from .wording import Wording
 
@@ -61,11 +62,12 @@ def check_address(text: str) -> str:
         raise InputError("email", f"'{_shown(text)}' is not an email address: {exc}") from None
 
 
-def pdf_password(password: str = "", dob: str = "") -> tuple[str, str]:
+def pdf_password(password: str = "", dob: str = "", order: DateOrder | None = None) -> tuple[str, str]:
     """The password for an encrypted attachment and where it came from.
 
     A given password wins ("agreed"); else the date of birth as DDMMYYYY
-    ("dob"), the form the email explains.
+    ("dob"), the form the email explains. `order` is how the clinic writes
+    dates (ISO only without it).
     """
     if password:
         if len(password) < 6:
@@ -73,10 +75,11 @@ def pdf_password(password: str = "", dob: str = "") -> tuple[str, str]:
         return password, "agreed"
     if not dob:
         raise InputError("pdf_password", "--encrypt needs a pdf_password or dob (date of birth, YYYY-MM-DD)")
+    order = order or DateOrder("en")
     try:
-        born = dt.date.fromisoformat(dob.strip())
-    except ValueError:
-        raise InputError("dob", f"'{_shown(dob)}' is not a date of birth; write it as YYYY-MM-DD") from None
+        born = order.date(dob)
+    except DateProblem as exc:
+        raise InputError("dob", f"'{_shown(dob)}' {exc}; write the date of birth as {order.forms}") from None
     return born.strftime("%d%m%Y"), "dob"
 
 

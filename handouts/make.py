@@ -103,8 +103,7 @@ def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output
     `output` may be a file, a folder (the default name goes inside it) or
     None for output/<date>-<name>.pdf; other formats go beside it (.html).
     """
-    if output is None or output.is_dir():
-        output = default_path(output or DEFAULT_OUTPUT_DIR, choices.date, choices.name)
+    output = target(choices, output)
     paths = {fmt: output.with_suffix(f".{fmt}") for fmt in formats}
     if not force:
         for path in paths.values():
@@ -113,6 +112,34 @@ def make_leaflet(maker: Maker, choices: PatientChoices, history: History, output
     check_writable(output, "choose another --output")
     write_formats(history, paths, maker.render(choices, formats), maker.record(choices, email=email), overwrite=force)
     return list(paths.values())
+
+
+def target(choices: PatientChoices, output: Path | None = None) -> Path:
+    """The file `make_leaflet` writes: `output`, or the default name inside `output` (a folder) or output/."""
+    if output is None or output.is_dir():
+        return default_path(output or DEFAULT_OUTPUT_DIR, choices.date, choices.name)
+    return output
+
+
+def numbered(path: Path, formats: tuple[str, ...] = ("pdf",)) -> Path:
+    """`path`, or the first of path-2, path-3... whose file in every format is free."""
+    candidate, number = path, 2
+    while any(candidate.with_suffix(f".{fmt}").exists() for fmt in formats):
+        candidate, number = path.with_name(f"{path.stem}-{number}{path.suffix}"), number + 1
+    return candidate
+
+
+def write_new(history: History, path: Path, rendered: dict[str, bytes], record: Record) -> dict[str, Path]:
+    """Write and record a leaflet at `path`, or under the next free name if that is taken: for callers
+    that cannot ask (the web page, the API), so nobody's file is replaced and no request fails for a name."""
+    for _ in range(1000):
+        paths = {fmt: numbered(path, tuple(rendered)).with_suffix(f".{fmt}") for fmt in rendered}
+        try:
+            write_formats(history, paths, rendered, record, overwrite=False)
+            return paths
+        except OutputExistsError:
+            continue  # another program took the name since it was found free
+    raise OutputExistsError(path)
 
 
 def write_formats(history: History, paths: dict[str, Path], rendered: dict[str, bytes], record: Record,

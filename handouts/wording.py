@@ -97,7 +97,9 @@ class Wording:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         if not self.folder.is_dir():
-            raise TemplateError(f"{self.folder}: templates folder not found; pass --templates DIR or set HANDOUTS_TEMPLATES")
+            raise TemplateError(f"{self.folder}: templates folder not found in {self.folder.absolute().parent}; work "
+                                "in a clinic folder (make one with 'handouts init FOLDER'), or pass --templates DIR "
+                                "or set HANDOUTS_TEMPLATES")
         self.env = _Sandbox(
             loader=_Loader(self.folder),
             autoescape=lambda name: not (name or "").endswith(".txt.j2"),

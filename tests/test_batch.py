@@ -47,18 +47,18 @@ def test_bad_rows_are_listed_and_good_rows_still_made(run):
     lines = result.output.splitlines()
     assert "row 3: procedures: unknown procedure 'subcission'; did you mean 'subcision'?" in lines
     assert "row 4: procedures: choose at least one procedure, for example 'dermabrasion'" in lines
-    assert "row 5: date: '2026-13-01' is not a date; write it as YYYY-MM-DD, for example 2026-11-21" in lines
+    assert "row 5: date: '2026-13-01' is not a date: there is no month 13; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2026-12-03 or 03/12/2026" in lines
     assert summary(result).startswith("Written 2, skipped 0, failed 3, in ")
     assert pdfs() == ["2026-11-21-di-eve-p5.pdf", "2026-11-21-sam-smith-p1.pdf"]
 
 
 def test_every_problem_in_a_row_is_reported(run):
-    write_csv(HEADER + " ,subcission,P1,21/11/2026\n")
+    write_csv(HEADER + " ,subcission,P1,31/11/2026\n")
     result = run("batch", "patients.csv")
     assert result.output.splitlines()[0] == (
         "row 2: patient: the patient's name is empty; type it as it should appear on the leaflet; "
         "procedures: unknown procedure 'subcission'; did you mean 'subcision'?; "
-        "date: '21/11/2026' is not a date; write it as YYYY-MM-DD, for example 2026-11-21")
+        "date: '31/11/2026' is not a date: November 2026 has no day 31; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2026-12-03 or 03/12/2026")
 
 
 @pytest.mark.parametrize("content, message", [

@@ -27,7 +27,7 @@ def test_every_command_has_help(run, command, flag):
 
 
 def test_every_command_is_tested_for_help():
-    assert COMMANDS == ["batch", "check", "history", "make", "merge", "procedures", "send"]
+    assert COMMANDS == ["batch", "check", "history", "init", "make", "merge", "procedures", "send", "serve"]
 
 
 def test_group_help_lists_every_command(run):
@@ -102,9 +102,13 @@ def test_output_must_be_a_pdf(run):
     (["-p", "   ", "--procedure", "fillers"], "--patient",
      "the patient's name is empty; type it as it should appear on the leaflet"),
     (["-p", "Ann", "--procedure", "fillers", "--date", "2026-13-01"], "--date",
-     "'2026-13-01' is not a date; write it as YYYY-MM-DD, for example 2026-11-21"),
-    (["-p", "Ann", "--procedure", "fillers", "--date", "21/11/2026"], "--date",
-     "'21/11/2026' is not a date; write it as YYYY-MM-DD, for example 2026-11-21"),
+     "'2026-13-01' is not a date: there is no month 13; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2026-12-03 or 03/12/2026"),
+    (["-p", "Ann", "--procedure", "fillers", "--date", "31/11/2026"], "--date",
+     "'31/11/2026' is not a date: November 2026 has no day 31; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2026-12-03 or 03/12/2026"),
+    (["-p", "Ann", "--procedure", "fillers", "--date", "11/21/2026"], "--date",
+     "'11/21/2026' is not a date: there is no month 21 (here the day comes first); write it as YYYY-MM-DD or DD/MM/YYYY, for example 2026-12-03 or 03/12/2026"),
+    (["-p", "Ann", "--procedure", "fillers", "--date", "21/11/26"], "--date",
+     "'21/11/26' is ambiguous: write the year in full; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2026-12-03 or 03/12/2026"),
     (["-p", "Ann 漢字", "--procedure", "fillers"], "--patient",
      "the patient's name contains Chinese characters (\"漢\", CJK Unified Ideographs), which the leaflet "
      "font cannot print; a clinic can add a font for them in content.toml ([fonts] extra = [\"FONT.ttf\"])"),
@@ -164,13 +168,15 @@ def test_content_and_templates_come_from_options_or_environment(run, tmp_path):
     result = run("make", "-p", "Ann", "--procedure", "fillers")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: content.toml: content file not found; pass --content PATH or set HANDOUTS_CONTENT\n")
+        f"Error: content.toml: content file not found in {Path.cwd()}; work in a clinic folder (make one with 'handouts init FOLDER'), or pass --content PATH or set "
+        "HANDOUTS_CONTENT\n")
     result = run("make", "-p", "Ann", "--procedure", "fillers", "--content", "clinic.toml")
     assert result.exit_code == 1
     assert result.output == "Error: templates/leaflet.html.j2: template not found\n"
     result = run("make", "-p", "Ann", "--procedure", "fillers", "--content", "clinic.toml", "--templates", "nowhere")
     assert result.output == (
-        "Error: nowhere: templates folder not found; pass --templates DIR or set HANDOUTS_TEMPLATES\n")
+        f"Error: nowhere: templates folder not found in {Path.cwd()}; work in a clinic folder (make one with 'handouts init FOLDER'), or pass --templates DIR or set "
+        "HANDOUTS_TEMPLATES\n")
     env = {"HANDOUTS_CONTENT": "clinic.toml", "HANDOUTS_TEMPLATES": "wording"}
     result = run("make", "-p", "Ann", "--procedure", "fillers", "-o", "a.pdf", env=env)
     assert result.exit_code == 0, result.output

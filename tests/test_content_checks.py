@@ -172,7 +172,8 @@ def test_missing_templates_folder(run):
     shutil.rmtree("templates")
     result = run("check")
     assert result.output.splitlines()[0] == (
-        "templates: templates folder not found; pass --templates DIR or set HANDOUTS_TEMPLATES")
+        f"templates: templates folder not found in {Path.cwd()}; work in a clinic folder (make one with 'handouts init FOLDER'), or pass --templates DIR or set "
+        "HANDOUTS_TEMPLATES")
 
 
 # -- trustworthy content: contrast, reading level, review dates, JSON ------------

@@ -228,11 +228,12 @@ def test_encrypted_attachment_opens_with_the_date_of_birth_only(run, smtp):
 
 
 def test_encrypt_needs_a_password_source_per_row(run):
-    write_patients(["Sam Sample,subcision,P1,sam@example.com,", "Ann,fillers,P2,ann@example.com,24/12/1985"])
+    write_patients(["Sam Sample,subcision,P1,sam@example.com,", "Ann,fillers,P2,ann@example.com,31/02/1985"])
     result = run("batch", "patients.csv", "--email", "--encrypt")
     assert result.exit_code == 1
     assert "row 2: pdf_password: --encrypt needs a pdf_password or dob (date of birth, YYYY-MM-DD)" in result.output
-    assert "row 3: dob: '24/12/1985' is not a date of birth; write it as YYYY-MM-DD" in result.output
+    assert ("row 3: dob: '31/02/1985' is not a date: February 1985 has no day 31; write the date of birth as "
+            "YYYY-MM-DD or DD/MM/YYYY, for example 2026-12-03 or 03/12/2026") in result.output
     assert not Path("output/outbox").exists()
 
 

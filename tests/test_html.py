@@ -162,6 +162,17 @@ def browser():
     driver.quit()
 
 
+def serious_axe_violations(driver) -> list[str]:
+    """axe-core's serious and critical violations on the page the browser shows."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    report = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', description: String(e), nodes: []}]));")
+    return [f"{v['id']} ({v['impact']}): {v['description']} at {[n['target'] for n in v['nodes']]}" for v in report
+            if v["impact"] in ("serious", "critical")]
+
+
 @pytest.mark.parametrize("large", [False, True])
 def test_html_in_a_real_browser_has_no_console_errors_and_no_serious_axe_violations(run, browser, large):
     result = run("make", *CHOICES, "--format", "html", "-o", "leaflet.html", *(["--large-print"] if large else []))
@@ -178,14 +189,7 @@ def assert_clean(browser):
     """No console errors and no serious or critical axe-core violations on the page open in `browser`."""
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    report = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations))"
-        ".catch(e => done([{id: 'axe-error', impact: 'critical', description: String(e), nodes: []}]));")
-    serious = [f"{v['id']} ({v['impact']}): {v['description']}" for v in report
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_axe_violations(browser) == []
 
 
 ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing", "fractional-laser", "subcision",

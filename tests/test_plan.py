@@ -91,12 +91,11 @@ def test_the_patients_sessions_win_over_the_clinics(run):
                                      "range like 2 to 3"),
     ("--sessions", "subcision 3", "'subcision 3' should be ID=NUMBER, for example subcision=3 or "
                                   '"fillers=2 to 3"'),
-    ("--appointment", "2026-02-30 10:00", "'2026-02-30 10:00' is not a date and time; write it as "
-                                          "YYYY-MM-DD HH:MM, for example 2026-12-03 10:30 (the time may be "
-                                          "left out)"),
-    ("--appointment", "2026-12-03 24:30", "'2026-12-03 24:30' is not a date and time; write it as "
-                                          "YYYY-MM-DD HH:MM, for example 2026-12-03 10:30 (the time may be "
-                                          "left out)"),
+    ("--appointment", "2026-02-30 10:00", "'2026-02-30 10:00' is not a date: February 2026 has no day 30; "
+                                          "write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
+    ("--appointment", "2026-12-03 24:30", "'2026-12-03 24:30' has no time of day such as 10:30 after the date "
+                                          "('24:30' is not one); write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
+    ("--appointment", "03/12/26 10:30", "'03/12/26 10:30' is ambiguous: write the year in full; write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
     ("--appointment", "2026-11-20 09:00", "'2026-11-20' is before the leaflet's date (2026-11-21); check the "
                                           "appointment or --date"),
 ])

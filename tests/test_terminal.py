@@ -1,5 +1,6 @@
 """Runs in a real pseudo-terminal and as a real process, as staff would."""
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -28,23 +29,80 @@ def workdir(tmp_path):
     return tmp_path
 
 
-def test_make_asks_for_name_and_procedures_in_a_terminal(workdir):
-    child = spawn(["make", "--date", "2026-11-21"], workdir)
-    child.expect("Patient's name: ")
-    child.sendline("Zoë Łukasz-Nguyễn")
-    child.expect(r" 6\. Subcision \(subcision\)")
-    child.expect(r"Choose one or more \(numbers or ids, separated by spaces or commas\): ")
-    child.sendline("6, 99")
-    child.expect("Not on the list: 99. Type numbers from 1 to 8.")
-    child.expect("Choose one or more")
-    child.sendline("6 fillers")
-    child.expect("output/2026-11-21-zoe-lukasz-nguyen.pdf")
+def answer(child, prompt: str, text: str) -> None:
+    child.expect_exact(prompt)
+    child.sendline(text)
+
+
+def test_make_asks_for_everything_in_order_checking_each_answer(workdir):
+    # The clinician of the last leaflet made here is offered as the default.
+    made = subprocess.run([sys.executable, CLI, "make", "-p", "Ann", "--procedure", "fillers", "--clinician",
+                           "Dr Ana Silva", "-o", "first.pdf"], cwd=workdir, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    today = dt.date.today().strftime("%d/%m/%Y")
+    dialogue = [  # (prompt, what is typed, what is said back, or None for the next question)
+        ("Patient's name: ", "Zoë Łukasz-Nguyễn", None),
+        ("Choose one or more (numbers or ids, separated by spaces or commas): ", "6, 99",
+         "Not on the list: 99. Type numbers from 1 to 8."),
+        ("Choose one or more", "6 subcission", "unknown procedure 'subcission'; did you mean 'subcision'?"),
+        ("Choose one or more", "6 fractional_laser", None),
+        ("Scar types to explain (numbers or ids; blank for none): ", "3 icepick",
+         "unknown scar type 'icepick'; did you mean 'ice-pick'?"),
+        ("Scar types to explain", "3", None),
+        ("Sessions of Subcision (blank if not known): ", "3", None),
+        ("Sessions of Fractional laser (blank if not known): ", "lots",
+         "'lots' is not a number of sessions; write a number from 1 to 100, or a range like 2 to 3"),
+        ("Sessions of Fractional laser", "2 to 3", None),
+        ("First appointment (DD/MM/YYYY HH:MM; blank if not booked yet): ", "03/12/26 10:30",
+         "'03/12/26 10:30' is ambiguous: write the year in full;"),
+        ("First appointment", "03/12/2026 10:30", None),
+        ("Clinician [Dr Ana Silva]: ", "", None),
+        (f"Date on the leaflet [{today}]: ", "04/12/2026", "'2026-12-03' is before the leaflet's date (2026-12-04)"),
+        ("Date on the leaflet", "21/11/2026", None),
+        ("Note for the patient (one line; blank for none): ", "See you soon.", None),
+        ("Email the leaflet to (blank: do not email): ", "zoe.example.com", "'zoe.example.com' is not an email address"),
+        ("Email the leaflet to", "", None),
+    ]
+    child = spawn(["make"], workdir)
+    for prompt, typed, said in dialogue:
+        answer(child, prompt, typed)
+        if prompt.startswith("Choose one or more ("):
+            assert " 6. Subcision (subcision)" in child.before  # the numbered list came first
+        if said:
+            child.expect_exact(said)
+    child.expect_exact("output/2026-11-21-zoe-lukasz-nguyen.pdf")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    text = pdf_text(workdir / "output/2026-11-21-zoe-lukasz-nguyen.pdf")
-    assert "Prepared for Zoë Łukasz-Nguyễn" in text
-    assert "Subcision" in text and "Fillers" in text
+    text = " ".join(pdf_text(workdir / "output/2026-11-21-zoe-lukasz-nguyen.pdf").split())
+    assert "Prepared for Zoë Łukasz-Nguyễn" in text and "by Dr Ana Silva" in text
+    assert "Your first appointment: Thursday 3 December 2026 at 10:30" in text
+    assert "Subcision 3" in text and "Fractional laser 2 to 3" in text and "See you soon." in text
+    assert "Deep craters" in text
+
+
+def test_make_asks_before_replacing_a_file_and_offers_the_next_name(workdir):
+    args = ["make", "-p", "Sam Sample", "--scar", "rolling", "--sessions", "subcision=3", "--appointment", "",
+            "--clinician", "Dr Ana Silva", "--date", "2026-11-21", "--note", ""]
+
+    def make(*answers):
+        child = spawn(args, workdir)
+        answer(child, "Choose one or more", "subcision")
+        answer(child, "Email the leaflet to (blank: do not email): ", "")
+        for prompt, text in answers:
+            answer(child, prompt, text)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        return child.before.strip().splitlines()[-1]
+
+    assert make() == "output/2026-11-21-sam-sample.pdf"
+    first = (workdir / "output/2026-11-21-sam-sample.pdf").read_bytes()
+    assert make(("output/2026-11-21-sam-sample.pdf already exists. Replace it? [y/N]: ", "n"),
+                ("Save as [output/2026-11-21-sam-sample-2.pdf]: ", "")) == "output/2026-11-21-sam-sample-2.pdf"
+    assert (workdir / "output/2026-11-21-sam-sample.pdf").read_bytes() == first
+    assert make(("Replace it? [y/N]: ", "y")) == "output/2026-11-21-sam-sample.pdf"
 
 
 def test_interrupting_a_run_leaves_no_partial_file(workdir):

@@ -1,0 +1,270 @@
+"""The front desk as a Flask app: pages for staff, and a JSON API for clinic systems.
+
+Patient names travel only in request bodies and pages, never in a URL (a
+leaflet is addressed by its history id), so they never reach the access log,
+which records the method, path and status of each request and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import time
+from pathlib import Path
+
+from flask import Flask, abort, g, jsonify, redirect, render_template, request, send_file, session, url_for
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from ..content import MIN_CONTRAST, contrast_pairs, contrast_ratio
+from ..dates import DateProblem
+from ..errors import HandoutsError, InputError, InvalidChoices
+from ..mail import check_address
+from ..patients import PatientListError
+from ..wording import long_date
+from . import guard
+from .desk import Desk, NotFound, with_print_dialog
+from .fields import errors, from_form, from_json, leaflet_choices
+
+MAX_BODY = 5 * 1024 * 1024
+log = logging.getLogger("handouts.web")
+
+
+def create_app(desk: Desk, *, password: str | None = None, api_token: str | None = None,
+               local_only: bool = True, login_pause: float = 2.0) -> Flask:
+    """The front desk for `desk`. With `password`, staff log in first; `api_token` turns the API on;
+    `local_only` (served on 127.0.0.1) makes requests name this computer."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=guard.new_token(),  # sessions last while the server runs
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_NAME="handouts",
+        MAX_CONTENT_LENGTH=MAX_BODY,
+    )
+    app.jinja_env.filters["long_date"] = long_date
+    pause = guard.LoginPause(login_pause)
+
+    @app.before_request
+    def gatekeeper():
+        g.started = time.perf_counter()
+        if local_only and not guard.names_this_computer(request.host):
+            abort(400, "This front desk answers on this computer only: open it as http://127.0.0.1.")
+        if request.path.startswith("/api/") or request.endpoint == "static":
+            return None
+        if request.method == "POST" and not guard.same(request.form.get("csrf_token"), session.get("csrf", "")):
+            abort(400, "The form had expired. Go back, reload the page and try again.")
+        if password and not session.get("staff") and request.endpoint != "login":
+            return redirect(url_for("login"))
+        return None
+
+    @app.context_processor
+    def page_context():
+        if "csrf" not in session:
+            session["csrf"] = guard.new_token()
+        return dict(csrf_token=session["csrf"], logged_in=bool(password and session.get("staff")))
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", guard.PAGE_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"  # pages and leaflets hold patients' names
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
+        log.info("%s %s %s %.0f ms", request.method, request.path, response.status_code, seconds * 1000)
+        return response
+
+    # -- pages --------------------------------------------------------------
+
+    @app.route("/", methods=["GET", "POST"])
+    def new_leaflet():
+        content = desk.maker.content
+        if request.method != "POST":
+            values = dict(clinician=desk.last_clinician(), date=desk.dates.show(dt.date.today()), paper="a4")
+            return render_template("new.html", values=values, errors={}, **form_context(desk))
+        values = from_form(request.form, content)
+        try:
+            choices, address = leaflet_choices(content, values)
+        except InvalidChoices as exc:
+            return render_template("new.html", values=values, errors=errors(exc), **form_context(desk)), 422
+        made = desk.make(choices, address=address)
+        return redirect(url_for("preview", entry=made.entry), code=303)
+
+    @app.get("/leaflets/<int:entry>")
+    def preview(entry: int, message: str = "", status: int = 200):
+        row, path = desk.leaflet(entry)
+        return render_template("preview.html", row=row, entry=entry, filename=path.name, message=message,
+                               dated=dt.date.fromisoformat(row["leaflet_date"])), status
+
+    @app.get("/leaflets/<int:entry>.pdf")
+    def download(entry: int):
+        _, path = desk.leaflet(entry)
+        return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=path.name)
+
+    @app.get("/leaflets/<int:entry>/print")
+    def print_view(entry: int):
+        """The PDF, opening the browser's print dialog as it opens (in its own tab)."""
+        _, path = desk.leaflet(entry)
+        response = send_file(io.BytesIO(with_print_dialog(path.read_bytes())), mimetype="application/pdf",
+                             download_name=path.name)
+        response.headers["Content-Security-Policy"] = guard.PDF_POLICY
+        return response
+
+    @app.get("/leaflets/<int:entry>.html")
+    def leaflet_page(entry: int):
+        _, path = desk.leaflet(entry, "html")
+        response = send_file(path, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = guard.LEAFLET_POLICY
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"  # shown inside the preview page
+        return response
+
+    @app.post("/leaflets/<int:entry>/email")
+    def email(entry: int):
+        address = request.form.get("email", "")
+        try:
+            outcome = desk.email(entry, check_address(address))
+        except InputError as exc:
+            return preview(entry, message=f"Not sent: {exc}", status=422)
+        return preview(entry, message=f"Email: {outcome}.")
+
+    @app.route("/batch", methods=["GET", "POST"])
+    def batch():
+        if request.method != "POST":
+            return render_template("batch.html", result=None, error="")
+        upload = request.files.get("patients")
+        if upload is None or not upload.filename:
+            return render_template("batch.html", result=None, error="Choose the CSV file of the patient list."), 422
+        try:
+            result = desk.batch(upload.read(), Path(upload.filename).name)
+        except PatientListError as exc:
+            return render_template("batch.html", result=None, error=str(exc)), 422
+        return render_template("batch.html", result=result, error="")
+
+    @app.get("/print-files/<name>")
+    def print_file(name: str):
+        return send_file(desk.print_file(name), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+    @app.route("/history", methods=["GET", "POST"])
+    def history():
+        patient = request.form.get("patient", "").strip()
+        day_text = request.form.get("date", "").strip()
+        problem, day = "", None
+        if day_text:
+            try:
+                day = desk.dates.date(day_text)
+            except DateProblem as exc:
+                problem = f"'{day_text}' {exc}; write it as {desk.dates.forms}"
+        rows = [] if problem else desk.search(patient, day)
+        searched = request.method == "POST" and not problem
+        return render_template("history.html", rows=rows, patient=patient, day=day_text, problem=problem,
+                               searched=searched, pattern=desk.dates.pattern), 422 if problem else 200
+
+    @app.get("/content")
+    def content_page():
+        report = desk.check()
+        colours = desk.maker.content.clinic.colours
+        contrasts = [(f"{key} colour {getattr(colours, key)} on {ground} ({background})",
+                      contrast_ratio(getattr(colours, key), background))
+                     for key, background, ground, _ in contrast_pairs(colours)]
+        return render_template("content.html", report=report, info=desk.maker.content.leaflet,
+                               today=dt.date.today(), contrasts=contrasts, minimum=MIN_CONTRAST)
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if not password:
+            return redirect(url_for("new_leaflet"))
+        if request.method != "POST":
+            return render_template("login.html", error="")
+        wait = pause.wait()
+        if wait:
+            return render_template("login.html", error=f"Too many wrong passwords: wait {wait:.0f} seconds, "
+                                                        "then try again."), 429
+        if not guard.same(request.form.get("password"), password):
+            pause.failed()
+            return render_template("login.html", error="That is not the password. Try again in a moment."), 401
+        pause.succeeded()
+        session.clear()
+        session["staff"] = True
+        return redirect(url_for("new_leaflet"), code=303)
+
+    @app.post("/logout")
+    def logout():
+        session.clear()
+        return redirect(url_for("login" if password else "new_leaflet"), code=303)
+
+    # -- the API ---------------------------------------------------------------
+
+    @app.post("/api/leaflets")
+    def api_leaflets():
+        if not api_token:
+            return jsonify(error="the API is off: set HANDOUTS_API_TOKEN where handouts serve runs, and send "
+                                 "it as 'Authorization: Bearer TOKEN'"), 403
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not guard.same(given.strip(), api_token):
+            response = jsonify(error="send the API token as 'Authorization: Bearer TOKEN'")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="handouts"'
+            return response, 401
+        try:
+            body = json.loads(request.get_data(cache=False) or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            return jsonify(error=f"the body is not valid JSON: {exc}"), 400
+        try:
+            choices, address = leaflet_choices(desk.maker.content, from_json(body))
+        except InvalidChoices as exc:
+            return jsonify(errors=errors(exc)), 422
+        made = desk.make(choices, address=address, formats=("pdf",), send=True)
+        response = send_file(made.paths["pdf"].resolve(), mimetype="application/pdf", as_attachment=True,
+                             download_name=made.paths["pdf"].name)
+        response.status_code = 201
+        response.headers["Location"] = url_for("download", entry=made.entry)
+        if made.email:
+            response.headers["X-Handouts-Email"] = made.email
+        return response
+
+    # -- when something is wrong -------------------------------------------
+
+    @app.errorhandler(NotFound)
+    def not_found(exc):
+        return problem_page(404, "Not found", str(exc))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc):
+        return problem_page(413, "Too large", f"The request is over {MAX_BODY // 1024 // 1024} MB; send a smaller "
+                                              "file.")
+
+    @app.errorhandler(HTTPException)
+    def http_problem(exc):
+        return problem_page(exc.code, exc.name, exc.description)
+
+    @app.errorhandler(HandoutsError)
+    def engine_problem(exc):
+        # Files and content the clinic must fix (content.toml broken, output not writable): not the user's input.
+        return problem_page(503, "Cannot make leaflets right now", str(exc))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        # The message may hold a patient's name: the log gets only where it happened.
+        frame = exc.__traceback__
+        while frame.tb_next:
+            frame = frame.tb_next
+        log.error("unexpected %s at %s:%s", type(exc).__name__, Path(frame.tb_frame.f_code.co_filename).name,
+                  frame.tb_lineno)
+        return problem_page(500, "Something went wrong", "Nothing was made. Try again; if it happens again, tell "
+                                                         "whoever looks after this computer.")
+
+    def problem_page(status: int, title: str, message: str):
+        if request.path.startswith("/api/"):
+            return jsonify(error=message), status
+        return render_template("problem.html", title=title, message=message), status
+
+    return app
+
+
+def form_context(desk: Desk) -> dict:
+    content = desk.maker.content
+    return dict(procedures=list(content.procedures.values()), scars=list(content.scars.values()),
+                date_pattern=desk.dates.pattern)
+

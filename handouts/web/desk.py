@@ -1,0 +1,239 @@
+"""The front desk's work, shared by its web pages and its API: the same engine as the command line.
+
+One Desk serves many requests at once (waitress runs each in a thread), so:
+- content, templates and fonts stay loaded between requests, and are loaded
+  again when content.toml or a template changes on disk;
+- one leaflet is drawn at a time: ReportLab and fonts.use keep per-process
+  state, and drawing is CPU work that Python's GIL would serialise anyway;
+- the history is opened per request (a SQLite connection belongs to one
+  thread) and opened and written under one lock, so one request settling
+  what a crash left (History.recover) never mistakes another request's
+  leaflet, halfway through being written, for a crash.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from ..batch import plan_batch, run_batch
+from ..check import Report, check_all
+from ..choices import PatientChoices
+from ..dates import DateOrder
+from ..delivery import Outbox, send_letters
+from ..errors import HandoutsError
+from ..history import History
+from ..make import Maker, write_new
+from ..output import default_path, slug
+from ..patients import PatientListError, read_patients
+from ..printfile import PrintFile, merge_leaflets
+from ..sending import letter
+
+# What the desk makes from the form: the PDF to print, and the HTML page to preview it by.
+FORMATS = ("pdf", "html")
+
+
+class NotFound(HandoutsError):
+    """No such leaflet or print file, or its file has gone or changed."""
+
+
+@dataclass(frozen=True)
+class Made:
+    entry: int  # the history record of the leaflet's PDF
+    paths: dict[str, Path]
+    email: str = ""  # what became of the email, when one was asked for
+
+
+@dataclass
+class BatchResult:
+    written: int = 0
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)  # "row N: ..." for each row not made
+    warnings: list[str] = field(default_factory=list)  # unknown columns, addresses not recorded
+    print_file: PrintFile | None = None
+
+
+class Desk:
+    def __init__(self, maker: Maker, history_path: Path, *, output_dir: Path = Path("output"), transport=None,
+                 resend: bool = False):
+        self._maker = maker
+        self._signature = _signature(maker)
+        self.history_path = Path(history_path)
+        self.output_dir = Path(output_dir)
+        # An Outbox or SmtpSender, copied for each use: a connection is one conversation.
+        self.transport = transport or Outbox(self.output_dir / "outbox")
+        self.resend = resend
+        self._drawing = threading.Lock()
+        self._recording = threading.Lock()
+        self._loading = threading.Lock()
+
+    # -- what the desk works from ------------------------------------------
+
+    @property
+    def maker(self) -> Maker:
+        """The loaded content and templates, loaded again if they changed on disk (ContentError if now broken)."""
+        if _signature(self._maker) != self._signature:
+            with self._loading:
+                signature = _signature(self._maker)
+                if signature != self._signature:
+                    self._maker = Maker(*self._maker.args[:2])
+                    self._signature = _signature(self._maker)
+        return self._maker
+
+    @property
+    def dates(self) -> DateOrder:
+        return DateOrder(self.maker.content.leaflet.language)
+
+    @contextmanager
+    def history(self, *, writing_leaflets: bool = False) -> Iterator[History]:
+        """The history, opened (which settles what a crash left) under the lock, and held throughout when
+        `writing_leaflets`, whose records are pending until their files are in place. Reading and emailing
+        let it go once open: a slow mail server then holds up nobody."""
+        self._recording.acquire()
+        held = True
+        try:
+            history = History(self.history_path)
+            if not writing_leaflets:
+                self._recording.release()
+                held = False
+            with history:
+                yield history
+        finally:
+            if held:
+                self._recording.release()
+
+    # -- one leaflet ---------------------------------------------------------
+
+    def make(self, choices: PatientChoices, *, address: str = "", formats: tuple[str, ...] = FORMATS,
+             send: bool = False) -> Made:
+        """Draw, write (under a free name) and record one leaflet; with `send`, email it to `address` too."""
+        maker = self.maker
+        with self._drawing:
+            rendered = maker.render(choices, formats)
+        with self.history(writing_leaflets=True) as history:
+            paths = write_new(history, default_path(self.output_dir, choices.date, choices.name), rendered,
+                              maker.record(choices, email=address))
+            entry = history.made_here(paths[formats[0]])["id"]
+        return Made(entry, paths, self.email(entry, address) if send and address else "")
+
+    def last_clinician(self) -> str:
+        """Who prepared the latest leaflet: the likely one for the next."""
+        if not self.history_path.exists():
+            return ""
+        with self.history() as history:
+            return history.last_clinician() or ""
+
+    def leaflet(self, entry: int, fmt: str = "pdf") -> tuple[dict, Path]:
+        """The record of leaflet `entry` and its file in `fmt`, checked to be the file recorded."""
+        with self.history() as history:
+            row = history.entry(entry)
+            path = Path(row["path"]).with_suffix(f".{fmt}") if row else None
+            if row is None or history.made_here(path) is None:
+                raise NotFound("no such leaflet here, or its file has been moved or changed since it was made")
+        return dict(row), path
+
+    def email(self, entry: int, address: str) -> str:
+        """Email leaflet `entry`'s PDF to `address`; say what became of it."""
+        row, path = self.leaflet(entry)
+        mail = letter(self.maker, [path], label=path.name, name=row["patient"], address=address,
+                      sha256=row["sha256"])
+        with self.history() as history:
+            history.set_email(path, address)
+            outcome = send_letters([mail], history, copy.copy(self.transport), resend=self.resend)
+        if outcome.done:
+            return "sent" if self.transport.status == "sent" else "written to the outbox"
+        if outcome.already:
+            return "already sent to this address"
+        if outcome.uncertain or outcome.held:
+            return "may have gone out already (the mail server did not confirm it); it is not sent again"
+        if outcome.stopped:
+            return f"not sent: {outcome.stopped}"
+        failures = [failure.split(": ", 1)[-1] for failure in outcome.failed.values()]  # without the file name
+        return failures[0] if failures else "not sent"
+
+    # -- many ------------------------------------------------------------------
+
+    def batch(self, csv: bytes, name: str) -> BatchResult:
+        """A leaflet for every good row of an uploaded patient list (`name` is the uploaded file's), and one
+        print file of them."""
+        with tempfile.TemporaryDirectory() as folder:
+            upload = Path(folder) / "upload.csv"
+            upload.write_bytes(csv)
+            try:
+                patients = read_patients(upload)
+            except PatientListError as exc:
+                raise PatientListError(str(exc).replace(str(upload), name)) from None
+        maker = self.maker
+        with self._drawing, self.history(writing_leaflets=True) as history:
+            plan = plan_batch(patients, maker, history, self.output_dir, force=False)
+            outcome = run_batch(plan, maker, history, jobs=1, force=False)
+            result = BatchResult(len(outcome.written), outcome.skipped, [*plan.problems, *outcome.failed.values()],
+                                 [line.replace(str(upload), name) for line in (*patients.warnings, *plan.warnings)])
+            made = outcome.made_rows()
+            leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
+            if leaflets:
+                stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+                result.print_file = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets, duplex=True,
+                                                   force=False, history=history)
+        return result
+
+    def print_file(self, name: str) -> Path:
+        """A print file the desk made, by its name (never a path)."""
+        if not name.startswith("print-") or slug(name[:-4]) != name[:-4] or not name.endswith(".pdf"):
+            raise NotFound("no such print file")
+        path = (self.output_dir / name).resolve()
+        if not path.is_file():
+            raise NotFound("no such print file; it may have been moved")
+        return path
+
+    def search(self, patient: str | None = None, leaflet_date: dt.date | None = None, *,
+               latest: int = 20) -> list[dict]:
+        """Leaflets made (their PDFs), newest first: those matching, or the latest few."""
+        with self.history() as history:
+            rows = [row for row in history.query(patient or None, None, leaflet_date) if row["path"].endswith(".pdf")]
+        rows.reverse()
+        return rows if patient or leaflet_date else rows[:latest]
+
+    def check(self) -> Report:
+        """`handouts check` of the content and templates on disk now."""
+        content_path, templates_dir = self.maker.args[:2]
+        with self._drawing:  # it draws sample leaflets
+            return check_all(Path(content_path), Path(templates_dir))
+
+
+def with_print_dialog(pdf: bytes) -> bytes:
+    """The same PDF, asking the viewer to print as it opens (browsers' PDF viewers and Acrobat do)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"),
+        NameObject("/JS"): TextStringObject("this.print({bUI: true, bSilent: false, bShrinkToFit: false});"),
+    })
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _signature(maker: Maker) -> tuple:
+    """What the loaded content and templates were read from: any change means loading them again."""
+    content_path, templates_dir = (Path(arg) for arg in maker.args[:2])
+    files = [content_path, *(maker.content.extra_fonts), *sorted(p for p in templates_dir.rglob("*") if p.is_file())]
+    if maker.content.clinic.logo:
+        files.append(maker.content.clinic.logo)
+    stats = []
+    for path in files:
+        try:
+            info = path.stat()
+            stats.append((str(path), info.st_mtime_ns, info.st_size))
+        except OSError:
+            stats.append((str(path), None, None))
+    return tuple(stats)

@@ -1,0 +1,124 @@
+"""A clinic folder anyone can set up (handouts init), and a plain install that works from any folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+
+from conftest import CONTENT, ROOT, TEMPLATES, flat, pdf_text
+
+INIT_HINT = "work in a clinic folder (make one with 'handouts init FOLDER'), or pass"
+
+
+def test_init_makes_a_clinic_folder_that_works(run, tmp_path):
+    os.chdir(tmp_path / "templates")  # anywhere but a clinic folder
+    result = run("init", "../clinic")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "../clinic/content.toml", "../clinic/templates/", "../clinic/output/", "../clinic/README.txt",
+        "Next: cd ../clinic, put the clinic's details in content.toml, then run 'handouts check'."]
+    clinic = tmp_path / "clinic"
+    assert (clinic / "content.toml").read_bytes() == CONTENT.read_bytes()
+    shipped = sorted(p.relative_to(TEMPLATES) for p in TEMPLATES.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(clinic / "templates") for p in (clinic / "templates").rglob("*") if p.is_file()) \
+        == shipped
+    assert list((clinic / "output").iterdir()) == []
+    readme = (clinic / "README.txt").read_text(encoding="utf-8")
+    for command in ("handouts check", "handouts make", "handouts serve", "content.toml", "templates/"):
+        assert command in readme
+    assert not [p for p in clinic.iterdir() if p.name.startswith(".")]
+
+    os.chdir(clinic)
+    assert run("check").exit_code == 0
+    made = run("make", "-p", "Sam Sample", "--procedure", "subcision", "--date", "03/12/2026")
+    assert made.exit_code == 0, made.output
+    assert "Prepared for Sam Sample on 3 December 2026" in flat(pdf_text("output/2026-12-03-sam-sample.pdf"))
+
+
+def test_init_never_replaces_a_clinics_files(run, tmp_path):
+    (tmp_path / "new").mkdir()
+    assert run("init", "new").exit_code == 0  # an existing empty folder is fine
+    again = run("init", "new")
+    assert again.exit_code == 1
+    assert again.output == ("Error: new/content.toml already exists; handouts init never replaces a clinic's files "
+                            "(choose a new folder, or move it away first)\n")
+    here = run("init", ".")  # the test folder already holds content.toml and templates/
+    assert here.exit_code == 1 and "content.toml already exists" in here.output
+    Path("a-file").write_text("x")
+    assert run("init", "a-file").output.endswith("Error: Invalid value for 'FOLDER': Directory 'a-file' is a file.\n")
+    assert run("init", "a-file/clinic").output == (
+        "Error: cannot make the clinic folder a-file/clinic: Not a directory\n")
+
+
+def test_outside_a_clinic_folder_every_command_says_where_it_looked(run, tmp_path):
+    os.chdir(tmp_path / "templates" / "brand")
+    made = run("make", "-p", "Ann", "--procedure", "fillers")
+    assert made.exit_code == 1
+    assert made.output == (f"Error: content.toml: content file not found in {Path.cwd()}; {INIT_HINT} --content PATH "
+                           "or set HANDOUTS_CONTENT\n")
+    assert run("procedures").output == made.output
+    checked = run("check")
+    assert checked.output.splitlines()[0] == (f"content.toml: content file not found in {Path.cwd()}; {INIT_HINT} "
+                                              "--content PATH or set HANDOUTS_CONTENT")
+
+
+# -- a wheel in a fresh virtual environment ------------------------------------------------
+
+SOURCE_IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "output",
+                                        "tests", "docs", "benchmarks", ".axe")
+
+
+def _run(command, **kwargs):
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, **kwargs)
+    assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def test_a_wheel_works_from_any_folder_in_a_fresh_venv(tmp_path):
+    """About 20 s: builds the wheel from a copy of the source, installs it in a new venv, then
+    `handouts init clinic && cd clinic && handouts make ...` as the README says.
+
+    The venv sees this Python's packages (--system-site-packages), so nothing is downloaded; the
+    build uses the setuptools already installed (--no-build-isolation)."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=SOURCE_IGNORED)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
+          "-w", str(tmp_path / "dist"), str(source)])
+    (wheel,) = (tmp_path / "dist").glob("handouts-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for packaged in ("cli.py", "handouts/defaults/content.toml", "handouts/defaults/templates/leaflet.html.j2",
+                     "handouts/defaults/templates/brand/logo.png", "handouts/fonts/DejaVuSans.ttf",
+                     "handouts/web/templates/new.html", "handouts/web/static/style.css"):
+        assert packaged in names
+
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+    _run([str(bin_dir / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HANDOUTS_", "PYTHON"))}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    where = _run([str(bin_dir / "python"), "-c", "import handouts; print(handouts.__file__)"], env=env,
+                 cwd=tmp_path).stdout
+    assert Path(where.strip()).is_relative_to(venv)  # the wheel's copy, not this source tree
+
+    home = tmp_path / "somewhere"
+    home.mkdir()
+    _run(["handouts", "init", "clinic"], cwd=home, env=env)
+    clinic = home / "clinic"
+    made = _run(["handouts", "make", "--patient", "Sam Sample", "--procedure", "subcision", "--date", "03/12/2026",
+                 "--appointment", "10/12/2026 10:30"], cwd=clinic, env=env)
+    assert made.stdout == "output/2026-12-03-sam-sample.pdf\n"
+    text = flat(pdf_text(clinic / "output/2026-12-03-sam-sample.pdf"))
+    assert "Prepared for Sam Sample on 3 December 2026" in text
+    assert "Your first appointment: Thursday 10 December 2026 at 10:30" in text
+    assert "Usage: handouts serve" in _run(["handouts", "serve", "--help"], cwd=clinic, env=env).stdout
+    web = _run([str(bin_dir / "python"), "-c", "import handouts.web.app as app; print(app.__file__)"], env=env,
+               cwd=clinic).stdout
+    assert (Path(web.strip()).parent / "templates" / "new.html").is_file()
+    outside = subprocess.run(["handouts", "procedures"], cwd=home, env=env, capture_output=True, text=True)
+    assert outside.returncode == 1 and "make one with 'handouts init FOLDER'" in outside.stderr
