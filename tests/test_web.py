@@ -293,7 +293,7 @@ def test_email_from_the_preview_goes_once_and_shows_in_the_history(client):
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["To"] == "sam@example.com"
     again = client.post(f"/leaflets/{entry}/email", data={"csrf_token": token, "email": "sam@example.com"})
-    assert "Email: already sent to this address." in page(again).words
+    assert "Email: already written to the outbox for this address." in page(again).words
     bad = client.post(f"/leaflets/{entry}/email", data={"csrf_token": token, "email": "sam@"})
     assert bad.status_code == 422 and "Not sent: 'sam@' is not an email address" in page(bad).words
     history = page(client.get("/history"))
@@ -315,7 +315,7 @@ def test_batch_lists_bad_rows_and_offers_the_print_file(client):
             "Bob Ray,fillers,31/11/2026,,\n"
             "Cy Cole,fillers;counselling,21/11/2026,,\n")
     response = upload(client, rows.encode())
-    assert response.status_code == 200
+    assert response.status_code == 200, page(response).words
     result = page(response)
     assert "Made 2, already made 0, not made 2" in result.words
     assert "row 3: procedures: unknown procedure 'subcission'; did you mean 'subcision'?" in result.words

@@ -154,6 +154,8 @@ class Desk:
             return "sent" if self.transport.status == "sent" else "written to the outbox"
         if outcome.already:
             return "already sent to this address"
+        if outcome.in_outbox:  # written is not sent: say which
+            return "already written to the outbox for this address"
         if outcome.uncertain or outcome.held:
             return "may have gone out already (the mail server did not confirm it); it is not sent again"
         if outcome.stopped:
@@ -166,6 +168,7 @@ class Desk:
     def batch(self, csv: bytes, name: str) -> BatchResult:
         """A leaflet for every good row of an uploaded patient list (`name` is the uploaded file's), and one
         print file of them."""
+        # The list is read row by row as the batch goes, so the upload stays until the batch is done.
         with tempfile.TemporaryDirectory() as folder:
             upload = Path(folder) / "upload.csv"
             upload.write_bytes(csv)
@@ -173,18 +176,19 @@ class Desk:
                 patients = read_patients(upload)
             except PatientListError as exc:
                 raise PatientListError(str(exc).replace(str(upload), name)) from None
-        maker = self.maker
-        with self._drawing, self.history(writing_leaflets=True) as history:
-            plan = plan_batch(patients, maker, history, self.output_dir, force=False)
-            outcome = run_batch(plan, maker, history, jobs=1, force=False)
-            result = BatchResult(len(outcome.written), outcome.skipped, [*plan.problems, *outcome.failed.values()],
-                                 [line.replace(str(upload), name) for line in (*patients.warnings, *plan.warnings)])
-            made = outcome.made_rows()
-            leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
-            if leaflets:
-                stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
-                result.print_file = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets, duplex=True,
-                                                   force=False, history=history)
+            maker = self.maker
+            with self._drawing, self.history(writing_leaflets=True) as history:
+                plan = plan_batch(patients, maker, history, self.output_dir, force=False)
+                outcome = run_batch(plan, maker, history, jobs=1, force=False)
+                result = BatchResult(len(outcome.written), outcome.skipped,
+                                     [*plan.problems, *outcome.failed.values()],
+                                     [line.replace(str(upload), name) for line in (*patients.warnings, *plan.warnings)])
+                made = outcome.made_rows()
+                leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
+                if leaflets:
+                    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+                    result.print_file = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets,
+                                                       duplex=True, force=False, history=history)
         return result
 
     def print_file(self, name: str) -> Path:
