@@ -9,15 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from reportlab.lib.colors import Color, white
-from reportlab.lib.styles import ParagraphStyle
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
-from reportlab.platypus import Paragraph as RLParagraph
 
 from .document import Chart, Lane
 from .fonts import REGULAR
-from .rlmarkup import escape, paragraph
 
 _BAR = 13  # bar thickness, pt
 _LANE_GAP = 4
@@ -26,14 +25,17 @@ _GAP = 10  # between label column, plot and value labels
 
 
 class RecoveryChart(Flowable):
-    def __init__(self, chart: Chart, *, primary: Color, text: Color, grid: Color, label_style: ParagraphStyle,
+    """The chart as a flowable for the PDF; `drawing()` is the same picture
+    as shapes, which the HTML version shows as inline SVG."""
+
+    def __init__(self, chart: Chart, *, primary: Color, text: Color, grid: Color, size: float,
                  axis: tuple[int, int] | None = None):
         super().__init__()
         self.chart = chart
         self.axis = axis or _axis(chart)  # the parts of a split chart share one scale
         self.primary, self.ink, self.grid = primary, text, grid
-        self.label_style = label_style
-        self.size = label_style.fontSize
+        self.size = size
+        self.leading = size * 1.25
         # Thick enough for the words drawn inside a bar, in large print too.
         self.bar = max(_BAR, self.size * 1.1)
         self._laid_out_for = None
@@ -50,18 +52,19 @@ class RecoveryChart(Flowable):
             stringWidth(bar.label, REGULAR, self.size) for bar in self.chart.bars) + 2), max(
             stringWidth(word, REGULAR, self.size) for bar in self.chart.bars for word in bar.label.split()) + 2)
         self.plot_x = self.label_width + _GAP
-        self.value_width = min(available_width * 0.3, max(
+        self.value_width = min(available_width * 0.4, max(
             (stringWidth(lane.text, REGULAR, self.size) for bar in self.chart.bars
              for lane in (bar.back, bar.full) if lane.days), default=0)) + _GAP
         self.plot_width = available_width - self.plot_x - self.value_width
-        self.axis_end, self.step = self.axis
+        self.axis_end, self.step = _readable(self.axis, self.plot_width, stringWidth("88", REGULAR, self.size) + 6)
         self.rows = []
         for bar in self.chart.bars:
-            label = self._paragraph(bar.label, self.label_width)
-            lanes = [(kind, lane, self._lane_note(lane)) for kind, lane in (("back", bar.back), ("full", bar.full))
-                     if lane.days or lane.text]
-            lane_heights = [max(self.bar, note.height if note else 0) for _, _, note in lanes]
-            height = max(label.height, sum(lane_heights) + _LANE_GAP * (len(lanes) - 1))
+            label = _lines(bar.label, self.label_width, self.size)
+            # Lanes without figures show their words across the plot instead of a bar.
+            lanes = [(kind, lane, None if lane.days else _lines(lane.text, self.width - self.plot_x - 4, self.size))
+                     for kind, lane in (("back", bar.back), ("full", bar.full)) if lane.days or lane.text]
+            lane_heights = [max(self.bar, len(note) * self.leading if note else 0) for _, _, note in lanes]
+            height = max(len(label) * self.leading, sum(lane_heights) + _LANE_GAP * (len(lanes) - 1))
             self.rows.append((label, lanes, lane_heights, height))
         self.legend_height = self.size * 1.5
         self.axis_height = self.size * 2.7
@@ -88,16 +91,7 @@ class RecoveryChart(Flowable):
 
     def _part(self, bars) -> RecoveryChart:
         return RecoveryChart(replace(self.chart, bars=bars), primary=self.primary, text=self.ink, grid=self.grid,
-                             label_style=self.label_style, axis=self.axis)
-
-    def _paragraph(self, text: str, width: float) -> RLParagraph:
-        para = paragraph(escape(text), self.label_style)
-        para.width, para.height = para.wrap(width, 10_000)
-        return para
-
-    def _lane_note(self, lane: Lane) -> RLParagraph | None:
-        """Lanes without figures show their words across the plot instead."""
-        return None if lane.days else self._paragraph(lane.text, self.width - self.plot_x - 4)
+                             size=self.size, axis=self.axis)
 
     def x(self, day: float) -> float:
         return self.plot_x + self.plot_width * day / self.axis_end
@@ -105,96 +99,111 @@ class RecoveryChart(Flowable):
     # -- drawing -----------------------------------------------------
 
     def draw(self):
-        c = self.canv
+        renderPDF.draw(self.drawing(), self.canv, 0, 0)
+
+    def drawing(self) -> Drawing:
+        """The chart as shapes, laid out for the width last given to wrap()."""
+        drawing = Drawing(self.width, self.height)
+        drawing.initialFontName = REGULAR  # not ReportLab's own font, which is not embedded
         top = self.height
-        self._legend(top - self.size)
+        self._legend(drawing, top - self.size)
         y = top - self.legend_height - 8
-        self._axis(y, y - sum(r[3] + _ROW_GAP for r in self.rows) + _ROW_GAP / 2)
+        self._axis(drawing, y, y - sum(r[3] + _ROW_GAP for r in self.rows) + _ROW_GAP / 2)
         for label, lanes, lane_heights, height in self.rows:
-            label.drawOn(c, 0, y - label.height)
+            self._text(drawing, label, 0, y)
             lane_top = y
             for (kind, lane, note), lane_height in zip(lanes, lane_heights):
                 if note:
                     # Words sit on white so grid lines never run through them.
-                    c.setFillColor(white)
-                    width = min(stringWidth(lane.text, REGULAR, self.size), note.width)
-                    c.rect(self.plot_x, lane_top - note.height, width + 4, note.height, stroke=0, fill=1)
-                    note.drawOn(c, self.plot_x + 2, lane_top - note.height)
+                    width = max(stringWidth(line, REGULAR, self.size) for line in note)
+                    drawing.add(Rect(self.plot_x, lane_top - lane_height, width + 4, lane_height, fillColor=white,
+                                     strokeColor=None))
+                    self._text(drawing, note, self.plot_x + 2, lane_top)
                 else:
-                    self._bar(lane, kind, lane_top - self.bar)
+                    self._bar(drawing, lane, kind, lane_top - self.bar)
                 lane_top -= lane_height + _LANE_GAP
             y -= height + _ROW_GAP
+        return drawing
 
-    def _legend(self, baseline: float):
-        c = self.canv
+    def _text(self, drawing: Drawing, lines: list[str], x: float, top: float):
+        for number, line in enumerate(lines):
+            drawing.add(String(x, top - self.size * 0.95 - number * self.leading, line, fontName=REGULAR,
+                               fontSize=self.size, fillColor=self.ink))
+
+    def _legend(self, drawing: Drawing, baseline: float):
         x = 0
         for kind, label in (("back", self.chart.back_label), ("full", self.chart.full_label)):
-            self._swatch(kind, x, baseline - 2, 26, self.bar)
-            c.setFillColor(self.ink)
-            c.setFont(REGULAR, self.size)
-            c.drawString(x + 32, baseline, label)
+            self._swatch(drawing, kind, x, baseline - 2, 26, self.bar)
+            drawing.add(String(x + 32, baseline, label, fontName=REGULAR, fontSize=self.size, fillColor=self.ink))
             x += 32 + stringWidth(label, REGULAR, self.size) + 28
 
-    def _bar(self, lane: Lane, kind: str, y: float):
+    def _bar(self, drawing: Drawing, lane: Lane, kind: str, y: float):
         days = lane.days
         end = days.high if days.high is not None else self.axis_end
         x0, x1 = self.x(days.low), self.x(end)
         width = max(x1 - x0, 3)
-        self._swatch(kind, x0, y, width, self.bar)
+        self._swatch(drawing, kind, x0, y, width, self.bar)
         if days.high is None:
-            self._arrow(x0 + width, y + self.bar / 2)
-        c = self.canv
+            self._arrow(drawing, x0 + width, y + self.bar / 2)
         text_x = x0 + width + (9 if days.high is None else 4)
-        c.setFillColor(white)
-        c.rect(text_x, y, stringWidth(lane.text, REGULAR, self.size) + 4, self.bar, stroke=0, fill=1)
-        c.setFillColor(self.ink)
-        c.setFont(REGULAR, self.size)
-        c.drawString(text_x + 2, y + (self.bar - self.size * 0.7) / 2, lane.text)
+        drawing.add(Rect(text_x, y, stringWidth(lane.text, REGULAR, self.size) + 4, self.bar, fillColor=white,
+                         strokeColor=None))
+        drawing.add(String(text_x + 2, y + (self.bar - self.size * 0.7) / 2, lane.text, fontName=REGULAR,
+                           fontSize=self.size, fillColor=self.ink))
 
-    def _swatch(self, kind: str, x: float, y: float, width: float, height: float):
-        c = self.canv
-        c.saveState()
-        c.setStrokeColor(self.primary)
-        c.setLineWidth(1)
-        if kind == "back":
-            c.setFillColor(self.primary)
-            c.rect(x, y, width, height, stroke=1, fill=1)
-        else:
-            c.setFillColor(white)
-            c.rect(x, y, width, height, stroke=1, fill=1)
-            path = c.beginPath()
-            path.rect(x, y, width, height)
-            c.clipPath(path, stroke=0, fill=0)
-            c.setLineWidth(1.6)
+    def _swatch(self, drawing: Drawing, kind: str, x: float, y: float, width: float, height: float):
+        solid = kind == "back"
+        drawing.add(Rect(x, y, width, height, fillColor=self.primary if solid else white, strokeColor=self.primary,
+                         strokeWidth=1))
+        if not solid:  # stripes, cut to the bar: no clipping, so the SVG needs none either
             for offset in range(-int(height), int(width) + 1, 5):
-                c.line(x + offset, y, x + offset + height, y + height)
-        c.restoreState()
+                x0, x1 = max(x + offset, x), min(x + offset + height, x + width)
+                if x1 > x0:
+                    drawing.add(Line(x0, y + (x0 - x - offset), x1, y + (x1 - x - offset), strokeColor=self.primary,
+                                     strokeWidth=1.6))
 
-    def _arrow(self, x: float, y: float):
+    def _arrow(self, drawing: Drawing, x: float, y: float):
         """An open-ended range ("10 days or more") ends in an arrow head."""
-        c = self.canv
-        c.setFillColor(self.primary)
-        path = c.beginPath()
-        path.moveTo(x, y + self.bar / 2 + 3)
-        path.lineTo(x + 7, y)
-        path.lineTo(x, y - self.bar / 2 - 3)
-        path.close()
-        c.drawPath(path, stroke=0, fill=1)
+        drawing.add(Polygon([x, y + self.bar / 2 + 3, x + 7, y, x, y - self.bar / 2 - 3], fillColor=self.primary,
+                            strokeColor=None))
 
-    def _axis(self, top: float, bottom: float):
-        c = self.canv
-        c.setLineWidth(0.6)
-        c.setFont(REGULAR, self.size - 1)
+    def _axis(self, drawing: Drawing, top: float, bottom: float):
         for day in range(0, self.axis_end + 1, self.step):
             x = self.x(day)
-            c.setStrokeColor(self.grid)
-            c.line(x, bottom, x, top)
-            c.setFillColor(self.ink)
-            c.drawCentredString(x, bottom - self.size - 2, str(day))
-        c.setStrokeColor(self.ink)
-        c.line(self.plot_x, bottom, self.x(self.axis_end), bottom)
-        c.setFont(REGULAR, self.size)
-        c.drawCentredString(self.plot_x + self.plot_width / 2, bottom - 2.4 * self.size - 2, self.chart.axis)
+            drawing.add(Line(x, bottom, x, top, strokeColor=self.grid, strokeWidth=0.6))
+            drawing.add(String(x, bottom - self.size - 2, str(day), fontName=REGULAR, fontSize=self.size - 1,
+                               fillColor=self.ink, textAnchor="middle"))
+        drawing.add(Line(self.plot_x, bottom, self.x(self.axis_end), bottom, strokeColor=self.ink, strokeWidth=0.6))
+        drawing.add(String(self.plot_x + self.plot_width / 2, bottom - 2.4 * self.size - 2, self.chart.axis,
+                           fontName=REGULAR, fontSize=self.size, fillColor=self.ink, textAnchor="middle"))
+
+
+GRID = HexColor("#AEB9BB")
+
+
+def recovery_chart(chart: Chart, colours, size: float) -> RecoveryChart:
+    """The chart in the clinic's colours, its words `size` points."""
+    return RecoveryChart(chart, primary=HexColor(colours.primary), text=HexColor(colours.text), grid=GRID, size=size)
+
+
+def _readable(axis: tuple[int, int], width: float, room: float) -> tuple[int, int]:
+    """A tick step wide enough for its numbers (`room` each) on a plot `width` wide."""
+    end, step = axis
+    for wider in (1, 2, 5, 10, 20, 50, 100):
+        if wider >= step and width * wider / end >= room:
+            return math.ceil(end / wider) * wider, wider
+    return end, end
+
+
+def _lines(text: str, width: float, size: float) -> list[str]:
+    """`text` in lines that fit `width`, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and stringWidth(f"{lines[-1]} {word}", REGULAR, size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _axis(chart: Chart) -> tuple[int, int]:

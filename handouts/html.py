@@ -13,6 +13,8 @@ import mimetypes
 from html import escape
 
 from . import pictures, qr
+from .chart import recovery_chart
+from .pdf import LARGE_PRINT, Typography
 from .compose import Leaflet
 from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, plain_text
 from .rtl import RTL
@@ -81,7 +83,8 @@ def render_html(leaflet: Leaflet) -> str:
     clinic, colours = leaflet.clinic, leaflet.clinic.colours
     css = _CSS.format(primary=colours.primary, accent=colours.accent, text=colours.text,
                       size=22 if leaflet.large_print else 18, paper=_PAPER[leaflet.paper])
-    body = "\n".join(_figure(block, leaflet, number) if isinstance(block, Figure) else _block(block)
+    body = "\n".join(_figure(block, leaflet, number) if isinstance(block, Figure)
+                     else _chart(block, leaflet, number) if isinstance(block, Chart) else _block(block)
                      for number, block in enumerate(leaflet.document.blocks))
     # "Page X of Y" means nothing on a web page.
     footer = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
@@ -132,8 +135,6 @@ def _block(block) -> str:
             return f"<ul{kind}>\n" + "\n".join(f"<li>{_inline(item)}</li>" for item in items) + "\n</ul>"
         case Table():
             return _table(block)
-        case Chart():
-            return _chart(block)
         case QRCode():
             return _qr_code(block)
     raise TypeError(f"no HTML for {type(block).__name__}")
@@ -170,7 +171,19 @@ def _table(table: Table) -> str:
             '<tbody role="rowgroup">\n' + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
-def _chart(chart: Chart) -> str:
+def _chart(chart: Chart, leaflet: Leaflet, number: int) -> str:
+    """The same chart as the PDF's, as inline SVG, with the data it shows as a table under it."""
+    # Words the size of the PDF's small print, in the same type scale.
+    drawing = recovery_chart(chart, leaflet.clinic.colours, (LARGE_PRINT if leaflet.large_print else Typography()).small)
+    drawing.wrap(330 * drawing.size / 12, 1e6)  # about a phone's width, so its words stay readable there
+    caption = f"\n<figcaption>{escape(chart.caption)}</figcaption>" if chart.caption else ""
+    svg = pictures.to_svg(drawing.drawing(), f"chart-{number}", "Recovery chart; the table after it gives the same "
+                                                                "figures in words")
+    return (f'<figure class="picture chart" style="max-width: {drawing.width * 1.5:.0f}px">\n{svg}{caption}\n<details>\n<summary>The chart as a table</summary>\n'
+            f"{_chart_table(chart)}\n</details>\n</figure>")
+
+
+def _chart_table(chart: Chart) -> str:
     """The recovery chart as the data it shows: a table, its caption saying how to read it."""
     head = (f'<th scope="col">{escape(chart.rows_label)}</th><th scope="col">{escape(chart.back_label)}</th>'
             f'<th scope="col">{escape(chart.full_label)}</th>')

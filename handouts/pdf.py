@@ -25,7 +25,7 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from . import __version__, fonts, pictures
-from .chart import RecoveryChart
+from .chart import GRID, recovery_chart
 from .compose import Leaflet
 from .content import Colours
 from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, plain_text
@@ -50,7 +50,6 @@ _MARGIN_X = 18 * mm
 _MARGIN_TOP = 12 * mm
 _MARGIN_BOTTOM = 10 * mm
 _LOGO = 44  # pt, square
-_GRID = HexColor("#AEB9BB")
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,6 @@ class _Styles:
                            bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.3)
         self.cell = style("cell", t.small, leading=1.3)
         self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.3)
-        self.chart_label = style("chart-label", t.small, leading=1.25)
         self.caption = style("caption", t.small, spaceBefore=10, spaceAfter=t.small * 0.5)
         self.qr_caption = style("qr-caption", t.small, leading=1.25, alignment=TA_CENTER)
         self.headings = {
@@ -341,8 +339,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 if getattr(story[-2], "is_heading", False):  # a heading never ends a page above its picture
                     _keep_section_together(story)
             case Chart():
-                chart = RecoveryChart(block, primary=styles.primary, text=styles.text, grid=_GRID,
-                                      label_style=styles.chart_label)
+                chart = recovery_chart(block, leaflet.clinic.colours, styles.type.small)
                 story += [chart, paragraph(escape(block.caption), styles.caption) if block.caption else Spacer(1, 10)]
                 _keep_section_together(story)
                 if _height(story[-1]._content, width) > height / 2:
@@ -452,7 +449,7 @@ def _table(table: Table, styles: _Styles, width: float) -> RLTable:
         result.setStyle(TableStyle(_TABLE_LOOK + [
             ("BACKGROUND", (0, 0), (-1, 0), styles.accent),
             ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.primary),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.5, _GRID),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.5, GRID),
             ("BOX", (0, 0), (-1, -1), 0.8, styles.primary),
         ]))
     else:
@@ -485,7 +482,7 @@ def _stacked_table(header, rows, styles: _Styles, width: float) -> RLTable:
                   for h, v in zip(header[1:], row[1:])]
         look += [("SPAN", (0, top), (1, top)), ("BACKGROUND", (0, top), (1, top), styles.accent),
                  ("BOX", (0, top), (1, len(cells) - 1), 0.8, styles.primary),
-                 ("LINEBELOW", (0, top), (1, len(cells) - 2), 0.5, _GRID)]
+                 ("LINEBELOW", (0, top), (1, len(cells) - 2), 0.5, GRID)]
     result = RLTable(cells, colWidths=[label_width, width - label_width], hAlign="LEFT")
     result.setStyle(TableStyle(look))
     return result

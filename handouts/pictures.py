@@ -58,9 +58,10 @@ def to_svg(drawing: Drawing, ident: str, description: str) -> str:
     svg = re.sub(r"\s*<title>\.\.\.</title>\s*<desc>\.\.\.</desc>", "", svg)
     svg = svg.replace('id="clip"', f'id="clip-{ident}"').replace("url(#clip)", f"url(#clip-{ident})")
     svg = svg.replace(' id="group"', "")
-    return svg.replace(f"font-family: {fonts.REGULAR}", 'font-family: "DejaVu Sans", Verdana, sans-serif') \
-              .replace(f"font-family: {fonts.BOLD}", 'font-family: "DejaVu Sans", Verdana, sans-serif; '
-                                                     "font-weight: bold")
+    # Inside a style="..." attribute: single quotes only. Bold first: its name begins with the regular one's.
+    family = "font-family: 'DejaVu Sans', Verdana, sans-serif"
+    return svg.replace(f"font-family: {fonts.BOLD}", f"{family}; font-weight: bold") \
+              .replace(f"font-family: {fonts.REGULAR}", family)
 
 
 def _attr(text: str) -> str:
