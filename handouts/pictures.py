@@ -181,14 +181,24 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+def _cross_section(style: Style, depth: Callable[[float], float]) -> tuple[_Canvas, _Section]:
+    """A labelled drawing of one cross-section of skin with this dip."""
+    canvas, section = _Canvas(style), _Section(depth)
+    section.draw(canvas.group, style)
+    return canvas, section
+
+
+def _scar_named(canvas: _Canvas, labels: dict[str, str], section: _Section) -> None:
+    """The scar outlined in the brand colour and labelled."""
+    _outline_scar(canvas, section)
+    canvas.label(labels["scar"], _PANEL / 2, section.surface(_PANEL / 2) + 1)
+
+
 def _scar(depth: Callable[[float], float]) -> Callable:
     def build(labels: dict[str, str], style: Style) -> Drawing:
-        canvas = _Canvas(style)
-        section = _Section(depth)
-        section.draw(canvas.group, style)
-        _outline_scar(canvas, section)
+        canvas, section = _cross_section(style, depth)
+        _scar_named(canvas, labels, section)
         _layer_labels(canvas, labels, section)
-        canvas.label(labels["scar"], _PANEL / 2, section.surface(_PANEL / 2) + 1)
         return canvas.finish()
     return build
 
@@ -210,9 +220,7 @@ def _layer_labels(canvas: _Canvas, labels: dict[str, str], section: _Section) ->
 
 
 def _marks(labels: dict[str, str], style: Style) -> Drawing:
-    canvas = _Canvas(style)
-    section = _Section(lambda x: 0)
-    section.draw(canvas.group, style)
+    canvas, section = _cross_section(style, lambda x: 0)
     # The mark: a change of colour in the top layer, shown by a denser pattern, not by colour alone.
     x0, x1 = _PANEL / 2 - 22, _PANEL / 2 + 22
     canvas.group.add(Rect(x0, _SURFACE - _TOP + 2, x1 - x0, _TOP - 3, fillColor=style.primary, strokeColor=None,
@@ -244,9 +252,7 @@ def _resurfacing(labels: dict[str, str], style: Style) -> Drawing:
 
 
 def _fractional(labels: dict[str, str], style: Style) -> Drawing:
-    canvas = _Canvas(style)
-    section = _Section(_dip(8, 30))
-    section.draw(canvas.group, style)
+    canvas, section = _cross_section(style, _dip(8, 30))
     # Narrow columns deep in the skin, under a top layer that is left whole.
     for x in range(35, 120, 14):
         top = section.boundary(x) - 2
@@ -261,9 +267,7 @@ def _fractional(labels: dict[str, str], style: Style) -> Drawing:
 
 
 def _subcision(labels: dict[str, str], style: Style) -> Drawing:
-    canvas = _Canvas(style)
-    section = _Section(_dip(12, 22))
-    section.draw(canvas.group, style)
+    canvas, section = _cross_section(style, _dip(12, 22))
     middle = _PANEL / 2
     needle_y = section.boundary(middle) - 12
     # The strands that hold the scar down, cut where the needle passes.
@@ -274,22 +278,18 @@ def _subcision(labels: dict[str, str], style: Style) -> Drawing:
     canvas.group.add(Polygon([4, needle_y + 1.6, middle + 22, needle_y + 0.4, middle + 30, needle_y,
                               middle + 22, needle_y - 0.4, 4, needle_y - 1.6],
                              fillColor=style.primary, strokeColor=style.primary, strokeWidth=0.8))
-    _outline_scar(canvas, section)
-    canvas.label(labels["scar"], middle, section.surface(middle) + 1)
+    _scar_named(canvas, labels, section)
     canvas.label(labels["needle"], middle + 26, needle_y)
     canvas.label(labels["held"], middle + 12, 16)
     return canvas.finish()
 
 
 def _fillers(labels: dict[str, str], style: Style) -> Drawing:
-    canvas = _Canvas(style)
-    section = _Section(_dip(16, 20))
-    section.draw(canvas.group, style)
+    canvas, section = _cross_section(style, _dip(16, 20))
     middle = _PANEL / 2
-    # The filler sits under the dip and lifts it; the dashed line is where the dip was.
+    # The filler sits under the dip, to fill it out.
     canvas.group.add(_ellipse(middle, section.boundary(middle) - 9, 24, 8, style.primary))
-    _outline_scar(canvas, section)
-    canvas.label(labels["scar"], middle, section.surface(middle) + 1)
+    _scar_named(canvas, labels, section)
     canvas.label(labels["filler"], middle + 20, section.boundary(middle) - 9)
     _layer_labels(canvas, labels, section)
     return canvas.finish()
