@@ -29,7 +29,6 @@ from pathlib import Path
 from .errors import HandoutsError
 from .output import folder_in_the_way, write_file
 
-DEFAULT_HISTORY = Path("output") / "handouts-history.sqlite3"
 
 _MESSAGES = """
 CREATE TABLE IF NOT EXISTS messages (
