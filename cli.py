@@ -434,7 +434,8 @@ def check(strict, fmt, content_path, templates_dir):
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), show_default="all cores",
               help="Worker processes drawing leaflets.")
 @click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="Also write one PDF with every leaflet, in CSV order, for printing.")
+              help="Also write one PDF with every leaflet, in CSV order, for printing; one per "
+                   "paper size if they differ (print.pdf becomes print-a4.pdf and print-letter.pdf).")
 @click.option("--duplex/--no-duplex", default=True, show_default=True,
               help="In the print file, start every leaflet on a front side.")
 @click.option("--dry-run", is_flag=True, help="Check every row and list what would be written; write nothing.")
@@ -467,7 +468,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     from handouts.batch import default_jobs, plan_batch
     from handouts.make import Maker
     from handouts.patients import read_patients
-    from handouts.printfile import check_print_file, merge_leaflets
+    from handouts.printfile import check_print_file, merge_leaflets, print_file_names
     from handouts.sending import letters_for_batch
 
     patients = read_patients(patients_csv, encoding)
@@ -484,8 +485,9 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
         plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt,
                           formats=formats, each=_dry_run_line(email) if dry_run else None)
         if print_file:
-            check_print_file(print_file, history, force=force, writable=not dry_run,
-                             leaflets=[file for job in plan.jobs for file in job.files.values()])
+            leaflets = [file for job in plan.jobs for file in job.files.values()]
+            for name in {print_file, *print_file_names(print_file, (job.choices.paper for job in plan.jobs)).values()}:
+                check_print_file(name, history, force=force, writable=not dry_run, leaflets=leaflets)
         for line in plan.duplicates + plan.warnings if not quiet else ():
             click.echo(f"Warning: {line}", err=True)
         for problem in plan.problems:
@@ -549,9 +551,11 @@ def _bookmark(name: str, patient_id: str) -> str:
     return f"{name} ({patient_id})" if patient_id else name
 
 
-def _report_print_file(result) -> None:
-    click.echo(f"Print file {result.path}: {result.pages} pages, {_size(result.size)} "
-               f"(the leaflets add up to {_size(result.leaflets_size)}).")
+def _report_print_file(results) -> None:
+    """One line per print file (one per paper size)."""
+    for result in results:
+        click.echo(f"Print file {result.path}: {result.pages} pages, {_size(result.size)} "
+                   f"(the leaflets add up to {_size(result.leaflets_size)}).")
 
 
 def _size(size: int) -> str:
@@ -574,6 +578,8 @@ def merge(out, leaflets, duplex, force, history_path):
     Each leaflet gets a bookmark with the patient's name (from the history)
     or its file name. OUT.pdf is recorded in the history as a print file, and
     only such a file is replaced without --force; a leaflet never is.
+    Leaflets on different paper go to one file per size (OUT-a4.pdf and
+    OUT-letter.pdf).
     """
     from handouts.history import History
     from handouts.printfile import merge_leaflets
