@@ -79,6 +79,15 @@ strict_option = click.option("--strict", is_flag=True,
                              help="Refuse to work from content that is past its review date.")
 
 
+def printer_options(command):
+    """--printer and --copies: send the PDFs to a CUPS printer once they are written."""
+    command = click.option("--copies", type=click.IntRange(1, 99), default=1, show_default=True,
+                           help="With --printer: copies of each.")(command)
+    return click.option("--printer", metavar="NAME", envvar="HANDOUTS_PRINTER",
+                        help="Also send to this printer (CUPS; 'lpstat -e' lists them), on the leaflet's paper, "
+                             "two-sided unless --no-duplex (env: HANDOUTS_PRINTER).")(command)
+
+
 class TextFile(click.ParamType):
     """A UTF-8 text file ('-' for standard input), read whole; its text is the value."""
 
@@ -241,6 +250,9 @@ def cli():
 @click.option("--email", metavar="ADDRESS", help="Email the leaflet to this address once it is made.")
 @click.option("--dob", metavar="YYYY-MM-DD",
               help="With --encrypt: the patient's date of birth, which becomes the PDF password as DDMMYYYY.")
+@printer_options
+@click.option("--duplex/--no-duplex", default=True, show_default=True,
+              help="With --printer: print on both sides of the paper.")
 @strict_option
 @delivery_options
 @content_option
@@ -248,7 +260,7 @@ def cli():
 @history_option
 @report_errors
 def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, fmt, output, force, email,
-         dob, strict,
+         dob, printer, copies, duplex, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
 
@@ -273,6 +285,7 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     if output is not None and not output.is_dir() and output.suffix.lower() != suffix:
         raise click.BadParameter(f"'{output}' must end in {suffix}, or be an existing folder", param_hint="'--output'")
     _check_encrypt(delivery, email, formats, "--email ADDRESS")
+    _check_pdf(printer, formats, "--printer")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
     asking = not procedures or not patient
@@ -305,6 +318,8 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
             mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
+        if printer:
+            _print([(paths[0], choices.paper)], printer, history, duplex=duplex, copies=copies)
 
 
 def _check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_option: str) -> None:
@@ -312,6 +327,19 @@ def _check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_op
         raise click.UsageError(f"--encrypt is for emailed leaflets; add {email_option}.")
     if delivery.encrypt and "html" in formats:
         raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
+
+
+def _check_pdf(wanted, formats: tuple[str, ...], option: str) -> None:
+    if wanted and "pdf" not in formats:
+        raise click.UsageError(f"{option} needs PDF leaflets; use --format pdf or both.")
+
+
+def _print(pdfs: list[tuple[Path, str]], printer: str, history: History, *, duplex: bool, copies: int) -> None:
+    """Send each (PDF, paper) to the printer, saying the job id of each."""
+    from handouts.printer import print_all
+
+    for job in print_all(pdfs, printer, history, duplex=duplex, copies=copies):
+        click.echo(f"Sent {job.path} to {job.printer}: job {job.job}.")
 
 
 def _open_history(path: Path, *, read_only: bool = False) -> History:
@@ -437,12 +465,13 @@ def check(strict, fmt, content_path, templates_dir):
               help="Also write one PDF with every leaflet, in CSV order, for printing; one per "
                    "paper size if they differ (print.pdf becomes print-a4.pdf and print-letter.pdf).")
 @click.option("--duplex/--no-duplex", default=True, show_default=True,
-              help="In the print file, start every leaflet on a front side.")
+              help="In the print file, start every leaflet on a front side; with --printer, print both sides.")
 @click.option("--dry-run", is_flag=True, help="Check every row and list what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Rebuild every leaflet, even those up to date.")
 @click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
 @click.option("--email", "email", is_flag=True, help="Email each leaflet to the address in the email column.")
+@printer_options
 @format_option
 @strict_option
 @delivery_options
@@ -450,8 +479,8 @@ def check(strict, fmt, content_path, templates_dir):
 @templates_option
 @history_option
 @report_errors
-def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, fmt, strict,
-          delivery, content_path, templates_dir, history_path):
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, printer, copies,
+          fmt, strict, delivery, content_path, templates_dir, history_path):
     """Make a leaflet for every row of a CSV patient list.
 
     \b
@@ -477,8 +506,8 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
             click.echo(f"Warning: {warning}", err=True)
     formats = FORMATS[fmt]
     _check_encrypt(delivery, email, formats, "--email")
-    if print_file and "pdf" not in formats:
-        raise click.UsageError("--print-file needs PDF leaflets; use --format pdf or both.")
+    _check_pdf(print_file, formats, "--print-file")
+    _check_pdf(printer, formats, "--printer")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
     with _batch_history(history_path, output_dir, dry_run) as history:
@@ -506,11 +535,17 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                 made = outcome.made_rows()
                 leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
                             for job in plan.jobs if job.row in made]
-                _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force, history=history))
+                print_files = merge_leaflets(print_file, leaflets, duplex=duplex, force=force, history=history)
+                _report_print_file(print_files)
             sent_well = True
             if email:
                 letters, problems = letters_for_batch(maker, plan, outcome)
                 sent_well = delivery.send(letters, history, problems, quiet)
+            if printer:
+                # The print files, or else each leaflet drawn by this run (not again those already made).
+                pdfs = ([(result.path, result.paper) for result in print_files] if print_file else
+                        [(job.path, job.choices.paper) for job in sorted(outcome.written, key=lambda job: job.row)])
+                _print(pdfs, printer, history, duplex=duplex, copies=copies)
     if plan.problems or (not dry_run and (outcome.failed or not sent_well)):
         sys.exit(1)
 
@@ -567,12 +602,13 @@ def _size(size: int) -> str:
 @click.argument("leaflets", metavar="IN.pdf...", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--duplex/--no-duplex", default=True, show_default=True,
-              help="Start every leaflet on a front side.")
+              help="Start every leaflet on a front side; with --printer, print both sides.")
 @click.option("--force", is_flag=True,
               help="Replace OUT.pdf even if it is not an earlier print file (never a leaflet).")
+@printer_options
 @history_option
 @report_errors
-def merge(out, leaflets, duplex, force, history_path):
+def merge(out, leaflets, duplex, force, printer, copies, history_path):
     """Put leaflets already made into one PDF for printing, in the order given.
 
     Each leaflet gets a bookmark with the patient's name (from the history)
@@ -589,7 +625,11 @@ def merge(out, leaflets, duplex, force, history_path):
         for index, path in enumerate(leaflets):
             if record := history.made_here(path):
                 titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
-        _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force, history=history))
+        print_files = merge_leaflets(out, titled, duplex=duplex, force=force, history=history)
+        _report_print_file(print_files)
+        if printer:
+            _print([(result.path, result.paper) for result in print_files], printer, history, duplex=duplex,
+                   copies=copies)
 
 
 def _run_with_progress(plan, maker, history, jobs, force, quiet):

@@ -41,6 +41,7 @@ class PrintFile:
     size: int
     leaflets_size: int
     pages: int
+    paper: str  # "a4", "letter" (the names --paper uses), or the size in points
 
 
 def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool, force: bool,
@@ -60,7 +61,7 @@ def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool,
     if len(names) > 1:
         for name in names.values():
             check_print_file(name, history, force=force, leaflets=[path for path, _ in leaflets])
-    return [part.write(names[paper], history) for paper, part in parts.items()]
+    return [part.write(names[paper], paper, history) for paper, part in parts.items()]
 
 
 def print_file_names(out: Path, papers: Iterable[str]) -> dict[str, Path]:
@@ -87,14 +88,14 @@ class _Part:
             # The next leaflet then starts on a front side, so the stack can be cut.
             self.writer.add_blank_page()
 
-    def write(self, out: Path, history: History) -> PrintFile:
+    def write(self, out: Path, paper: str, history: History) -> PrintFile:
         _store_identical_objects_once(self.writer)
         self.writer.add_metadata({"/Title": PRINT_TITLE, "/Creator": f"handouts {__version__}"})
         buffer = io.BytesIO()
         self.writer.write(buffer)
         data = buffer.getvalue()
         history.write_print_file(out, data)
-        return PrintFile(out, len(data), self.leaflets_size, len(self.writer.pages))
+        return PrintFile(out, len(data), self.leaflets_size, len(self.writer.pages), paper)
 
 
 def _read(path: Path) -> tuple[PdfReader, str]:
