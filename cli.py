@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Ctrl-C while the libraries below load (a second or more on a cold machine) ends the way it does once
 # Click runs, with "Aborted!" and exit code 1, not a traceback. A SIGINT the caller ignores stays ignored.
@@ -23,22 +24,17 @@ if _ABORT_WHILE_LOADING:
 import click
 
 from handouts import __version__
-from handouts.choices import PAPER_SIZES, parse_choices
-from handouts.content import Content, Figure, Procedure, load_content
-from handouts.dates import DateOrder
+from handouts.choices import PAPER_SIZES
 from handouts.errors import HandoutsError, InputError
-from handouts.audit import review_warning
-from handouts.batch import default_jobs, plan_batch, run_batch
-from handouts.delivery import DEFAULT_OUTBOX, Outbox, SmtpSender, SmtpSettings, nothing_to_send, send_letters
-from handouts.history import DEFAULT_HISTORY, History, format_history, near as _near
-from handouts.mail import check_address, pdf_password
-from handouts.patients import read_patients
-from handouts.lock import folder_lock
-from handouts.printfile import check_print_file, merge_leaflets
-from handouts.make import Maker, make_leaflet
-from handouts.sending import letter, letters_for_batch, letters_from_history
-from handouts.prompts import FIELDS, ask_choices, ask_where
-from handouts.folder import init_folder
+from handouts.output import DEFAULT_HISTORY, DEFAULT_OUTBOX
+
+if TYPE_CHECKING:
+    from handouts.content import Content, Figure, Procedure
+    from handouts.delivery import SmtpSettings
+    from handouts.history import History
+
+# Each command imports the rest of handouts where it runs: ReportLab, pypdf, email-validator and Flask
+# take most of a second to load, which `--version`, `--help` and listing the procedures never need.
 
 if _ABORT_WHILE_LOADING:
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -81,6 +77,15 @@ format_option = click.option(
     help="PDF for printing, an accessible HTML page (one self-contained file), or both.")
 strict_option = click.option("--strict", is_flag=True,
                              help="Refuse to work from content that is past its review date.")
+
+
+def printer_options(command):
+    """--printer and --copies: send the PDFs to a CUPS printer once they are written."""
+    command = click.option("--copies", type=click.IntRange(1, 99), default=1, show_default=True,
+                           help="With --printer: copies of each.")(command)
+    return click.option("--printer", metavar="NAME", envvar="HANDOUTS_PRINTER",
+                        help="Also send to this printer (CUPS; 'lpstat -e' lists them), on the leaflet's paper, "
+                             "two-sided unless --no-duplex (env: HANDOUTS_PRINTER).")(command)
 
 
 class TextFile(click.ParamType):
@@ -135,6 +140,8 @@ def delivery_options(command):
             raise click.UsageError("Choose one of --starttls and --ssl, not both.")
         if not smtp_host and (smtp_port or smtp_user or starttls or use_ssl):
             raise click.UsageError("--smtp-port, --smtp-user, --starttls and --ssl need --smtp-host.")
+        from handouts.delivery import SmtpSettings
+
         security = "starttls" if starttls else "ssl" if use_ssl else "none"
         delivery = Delivery(encrypt, resend, outbox, smtp_host and SmtpSettings(
             smtp_host, smtp_port, smtp_user, None, security, retries, smtp_timeout))
@@ -152,6 +159,8 @@ class Delivery:
         self.encrypt, self.resend, self.outbox, self.smtp = encrypt, resend, outbox, smtp
 
     def transport(self):
+        from handouts.delivery import Outbox, SmtpSender
+
         if self.smtp is None:
             return Outbox(self.outbox)
         password = None
@@ -171,6 +180,8 @@ class Delivery:
         `held` reports messages that may have gone out in an earlier run: they
         are listed, but only a message this run could not settle fails it.
         """
+        from handouts.delivery import send_letters
+
         for problem in problems:
             click.echo(problem, err=True)
         if not letters:
@@ -239,6 +250,9 @@ def cli():
 @click.option("--email", metavar="ADDRESS", help="Email the leaflet to this address once it is made.")
 @click.option("--dob", metavar="YYYY-MM-DD",
               help="With --encrypt: the patient's date of birth, which becomes the PDF password as DDMMYYYY.")
+@printer_options
+@click.option("--duplex/--no-duplex", default=True, show_default=True,
+              help="With --printer: print on both sides of the paper.")
 @strict_option
 @delivery_options
 @content_option
@@ -246,7 +260,7 @@ def cli():
 @history_option
 @report_errors
 def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, fmt, output, force, email,
-         dob, strict,
+         dob, printer, copies, duplex, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
 
@@ -257,6 +271,13 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     not given, in order, each with its default, and asks before replacing a
     file.
     """
+    from handouts.choices import parse_choices
+    from handouts.history import History
+    from handouts.mail import check_address
+    from handouts.make import Maker, make_leaflet
+    from handouts.prompts import ask_where
+    from handouts.sending import letter
+
     if note is not None and note_file is not None:
         raise click.UsageError("Give the note with --note or --note-file, not both.")
     formats = FORMATS[fmt]
@@ -264,6 +285,7 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     if output is not None and not output.is_dir() and output.suffix.lower() != suffix:
         raise click.BadParameter(f"'{output}' must end in {suffix}, or be an existing folder", param_hint="'--output'")
     _check_encrypt(delivery, email, formats, "--email ADDRESS")
+    _check_pdf(printer, formats, "--printer")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
     asking = not procedures or not patient
@@ -296,6 +318,8 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
             mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
+        if printer:
+            _print([(paths[0], choices.paper)], printer, history, duplex=duplex, copies=copies)
 
 
 def _check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_option: str) -> None:
@@ -305,15 +329,32 @@ def _check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_op
         raise click.UsageError("--encrypt protects PDF files only; use --format pdf to email encrypted leaflets.")
 
 
+def _check_pdf(wanted, formats: tuple[str, ...], option: str) -> None:
+    if wanted and "pdf" not in formats:
+        raise click.UsageError(f"{option} needs PDF leaflets; use --format pdf or both.")
+
+
+def _print(pdfs: list[tuple[Path, str]], printer: str, history: History, *, duplex: bool, copies: int) -> None:
+    """Send each (PDF, paper) to the printer, saying the job id of each."""
+    from handouts.printer import print_all
+
+    for job in print_all(pdfs, printer, history, duplex=duplex, copies=copies):
+        click.echo(f"Sent {job.path} to {job.printer}: job {job.job}.")
+
+
 def _open_history(path: Path, *, read_only: bool = False) -> History:
     """A history that must exist already."""
     if not path.exists():
         raise click.ClickException(f"{path}: no history yet; it is written by 'make' and 'batch'")
+    from handouts.history import History
+
     return History(path, read_only=read_only)
 
 
 def _warn_if_overdue(content: Content, strict: bool) -> None:
     """A leaflet from content past its review date says so on every run."""
+    from handouts.audit import review_warning
+
     overdue = review_warning(content, dt.date.today())
     if overdue and strict:
         raise click.ClickException(f"{content.path}: {overdue} (--strict)")
@@ -322,6 +363,9 @@ def _warn_if_overdue(content: Content, strict: bool) -> None:
 
 
 def _make_password(dob: str | None, content: Content) -> tuple[str, str]:
+    from handouts.dates import DateOrder
+    from handouts.mail import pdf_password
+
     if dob:
         return pdf_password(dob=dob, order=DateOrder(content.leaflet.language))
     if not sys.stdin.isatty():
@@ -332,11 +376,15 @@ def _make_password(dob: str | None, content: Content) -> tuple[str, str]:
 
 def _ask_missing(content: Content, history_path: Path, **given):
     """Ask in a terminal for what is missing (the clinician defaults to the last one); elsewhere say what to add."""
+    from handouts.prompts import FIELDS, ask_choices
+
     if not sys.stdin.isatty():
         if not given["patient"]:
             raise click.UsageError("Missing option '--patient'. Give the name, for example --patient \"Sam Smith\".")
         raise click.UsageError("Missing option '--procedure'. Give at least one, for example --procedure "
                                "subcision; 'handouts procedures' lists them all.")
+    from handouts.history import History
+
     last = None
     if history_path.exists():
         with History(history_path) as history:
@@ -350,7 +398,9 @@ def _ask_missing(content: Content, history_path: Path, **given):
 @report_errors
 def procedures(content_path):
     """List the procedure ids, their names and recovery ranges."""
-    content = load_content(content_path)
+    from handouts.content import load_content
+
+    content = load_content(content_path, for_print=False)
     rows = [("ID", "NAME", "BACK TO WORK", "FULL RECOVERY")]
     for p in content.procedures.values():
         rows.append((p.id, p.name, _figure(p, p.back_to_work), _figure(p, p.full_recovery)))
@@ -409,17 +459,19 @@ def check(strict, fmt, content_path, templates_dir):
 @click.argument("patients_csv", metavar="PATIENTS.csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               default="output", show_default=True, help="Folder for the leaflets.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=default_jobs(), show_default="all cores",
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), show_default="all cores",
               help="Worker processes drawing leaflets.")
 @click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="Also write one PDF with every leaflet, in CSV order, for printing.")
+              help="Also write one PDF with every leaflet, in CSV order, for printing; one per "
+                   "paper size if they differ (print.pdf becomes print-a4.pdf and print-letter.pdf).")
 @click.option("--duplex/--no-duplex", default=True, show_default=True,
-              help="In the print file, start every leaflet on a front side.")
+              help="In the print file, start every leaflet on a front side; with --printer, print both sides.")
 @click.option("--dry-run", is_flag=True, help="Check every row and list what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Rebuild every leaflet, even those up to date.")
 @click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
 @click.option("--email", "email", is_flag=True, help="Email each leaflet to the address in the email column.")
+@printer_options
 @format_option
 @strict_option
 @delivery_options
@@ -427,8 +479,8 @@ def check(strict, fmt, content_path, templates_dir):
 @templates_option
 @history_option
 @report_errors
-def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, fmt, strict,
-          delivery, content_path, templates_dir, history_path):
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, printer, copies,
+          fmt, strict, delivery, content_path, templates_dir, history_path):
     """Make a leaflet for every row of a CSV patient list.
 
     \b
@@ -442,22 +494,29 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     Leaflets already made from the same inputs are skipped, so a stopped
     batch can simply be run again.
     """
+    from handouts.batch import default_jobs, plan_batch
+    from handouts.make import Maker
+    from handouts.patients import read_patients
+    from handouts.printfile import check_print_file, merge_leaflets, print_file_names
+    from handouts.sending import letters_for_batch
+
     patients = read_patients(patients_csv, encoding)
     if not quiet:
         for warning in patients.warnings:
             click.echo(f"Warning: {warning}", err=True)
     formats = FORMATS[fmt]
     _check_encrypt(delivery, email, formats, "--email")
-    if print_file and "pdf" not in formats:
-        raise click.UsageError("--print-file needs PDF leaflets; use --format pdf or both.")
+    _check_pdf(print_file, formats, "--print-file")
+    _check_pdf(printer, formats, "--printer")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
     with _batch_history(history_path, output_dir, dry_run) as history:
         plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt,
                           formats=formats, each=_dry_run_line(email) if dry_run else None)
         if print_file:
-            check_print_file(print_file, history, force=force, writable=not dry_run,
-                             leaflets=[file for job in plan.jobs for file in job.files.values()])
+            leaflets = [file for job in plan.jobs for file in job.files.values()]
+            for name in {print_file, *print_file_names(print_file, (job.choices.paper for job in plan.jobs)).values()}:
+                check_print_file(name, history, force=force, writable=not dry_run, leaflets=leaflets)
         for line in plan.duplicates + plan.warnings if not quiet else ():
             click.echo(f"Warning: {line}", err=True)
         for problem in plan.problems:
@@ -466,7 +525,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
             click.echo(f"Dry run: {plan.planned - plan.up_to_date} to write, {plan.up_to_date} up to date, "
                        f"{len(plan.problems)} failed; nothing written.")
         else:
-            outcome = _run_with_progress(plan, maker, history, jobs, force, quiet)
+            outcome = _run_with_progress(plan, maker, history, jobs or default_jobs(), force, quiet)
             for failure in outcome.failed.values():
                 click.echo(failure, err=True)
             failed = len(plan.problems) + len(outcome.failed)
@@ -476,11 +535,17 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
                 made = outcome.made_rows()
                 leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
                             for job in plan.jobs if job.row in made]
-                _report_print_file(merge_leaflets(print_file, leaflets, duplex=duplex, force=force, history=history))
+                print_files = merge_leaflets(print_file, leaflets, duplex=duplex, force=force, history=history)
+                _report_print_file(print_files)
             sent_well = True
             if email:
                 letters, problems = letters_for_batch(maker, plan, outcome)
                 sent_well = delivery.send(letters, history, problems, quiet)
+            if printer:
+                # The print files, or else each leaflet drawn by this run (not again those already made).
+                pdfs = ([(result.path, result.paper) for result in print_files] if print_file else
+                        [(job.path, job.choices.paper) for job in sorted(outcome.written, key=lambda job: job.row)])
+                _print(pdfs, printer, history, duplex=duplex, copies=copies)
     if plan.problems or (not dry_run and (outcome.failed or not sent_well)):
         sys.exit(1)
 
@@ -499,6 +564,9 @@ def _dry_run_line(email: bool):
 def _batch_history(history_path: Path, output_dir: Path, dry_run: bool):
     """A real batch holds its output folder's lock throughout; a dry run only
     reads the history, if there is one (None otherwise), and writes nothing."""
+    from handouts.history import History
+    from handouts.lock import folder_lock
+
     if dry_run:
         history = History.if_exists(history_path)
         try:
@@ -518,9 +586,11 @@ def _bookmark(name: str, patient_id: str) -> str:
     return f"{name} ({patient_id})" if patient_id else name
 
 
-def _report_print_file(result) -> None:
-    click.echo(f"Print file {result.path}: {result.pages} pages, {_size(result.size)} "
-               f"(the leaflets add up to {_size(result.leaflets_size)}).")
+def _report_print_file(results) -> None:
+    """One line per print file (one per paper size)."""
+    for result in results:
+        click.echo(f"Print file {result.path}: {result.pages} pages, {_size(result.size)} "
+                   f"(the leaflets add up to {_size(result.leaflets_size)}).")
 
 
 def _size(size: int) -> str:
@@ -532,27 +602,39 @@ def _size(size: int) -> str:
 @click.argument("leaflets", metavar="IN.pdf...", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--duplex/--no-duplex", default=True, show_default=True,
-              help="Start every leaflet on a front side.")
+              help="Start every leaflet on a front side; with --printer, print both sides.")
 @click.option("--force", is_flag=True,
               help="Replace OUT.pdf even if it is not an earlier print file (never a leaflet).")
+@printer_options
 @history_option
 @report_errors
-def merge(out, leaflets, duplex, force, history_path):
+def merge(out, leaflets, duplex, force, printer, copies, history_path):
     """Put leaflets already made into one PDF for printing, in the order given.
 
     Each leaflet gets a bookmark with the patient's name (from the history)
     or its file name. OUT.pdf is recorded in the history as a print file, and
     only such a file is replaced without --force; a leaflet never is.
+    Leaflets on different paper go to one file per size (OUT-a4.pdf and
+    OUT-letter.pdf).
     """
+    from handouts.history import History
+    from handouts.printfile import merge_leaflets
+
     with History(history_path) as history:
         titled = [(path, path.stem) for path in leaflets]
         for index, path in enumerate(leaflets):
             if record := history.made_here(path):
                 titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
-        _report_print_file(merge_leaflets(out, titled, duplex=duplex, force=force, history=history))
+        print_files = merge_leaflets(out, titled, duplex=duplex, force=force, history=history)
+        _report_print_file(print_files)
+        if printer:
+            _print([(result.path, result.paper) for result in print_files], printer, history, duplex=duplex,
+                   copies=copies)
 
 
 def _run_with_progress(plan, maker, history, jobs, force, quiet):
+    from handouts.batch import run_batch
+
     show = not quiet and sys.stderr.isatty()
     with click.progressbar(length=len(plan.to_make), label="Making leaflets", file=sys.stderr,
                            hidden=not show) as bar:
@@ -576,12 +658,17 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
     it without answering) only with --resend. With --encrypt, the password
     of each leaflet is asked for (hidden).
     """
+    from handouts.delivery import nothing_to_send
+    from handouts.history import near
+    from handouts.make import Maker
+    from handouts.sending import letters_from_history
+
     since_date = _since(since)
     with _open_history(history_path) as history:
         if dry_run:
             waiting = history.to_send(patient, since_date, include_sent=delivery.resend)
             for row in waiting:
-                click.echo(f"{_near(row['path'])} -> {row['email']}")
+                click.echo(f"{near(row['path'])} -> {row['email']}")
             click.echo(f"Dry run: {len(waiting)} to send; nothing sent.")
             return
         maker = Maker(content_path, templates_dir)
@@ -596,6 +683,8 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
 
 
 def _ask_password(label: str) -> tuple[str, str]:
+    from handouts.mail import pdf_password
+
     if not sys.stdin.isatty():
         raise click.UsageError("send --encrypt asks for each leaflet's password, so run it in a terminal; "
                                "or email while making the leaflets (batch --email --encrypt).")
@@ -623,6 +712,8 @@ def history_command(patient, since, leaflet_date, fmt, history_path):
     Times are this computer's local time; EMAIL says what became of the
     leaflet's email (sent, written to outbox, failed, not sent yet).
     """
+    from handouts.history import format_history
+
     since_date = _since(since)
     with _open_history(history_path, read_only=True) as history:
         rows = history.query(patient, since_date, _since(leaflet_date, "--leaflet-date"))
@@ -639,6 +730,8 @@ def init(folder):
     clinic to edit; README.txt in the folder says what to change and what to
     run. Nothing already there is replaced.
     """
+    from handouts.folder import init_folder
+
     for path in init_folder(folder):
         click.echo(f"{path}{'/' if path.is_dir() else ''}")
     click.echo(f"Next: cd {folder}, put the clinic's details in content.toml, then run 'handouts check'.")
@@ -666,7 +759,8 @@ def serve(host, port, output_dir, delivery, content_path, templates_dir, history
     computer only, unless --host says otherwise; then staff log in with
     HANDOUTS_WEB_PASSWORD. Emails go as for 'make --email'.
     """
-    from handouts.web import Desk, check_exposure, create_app, on_this_computer_only, run_server  # Flask: only here
+    from handouts.make import Maker
+    from handouts.web import Desk, check_exposure, create_app, on_this_computer_only, run_server
 
     password = os.environ.get("HANDOUTS_WEB_PASSWORD") or None
     check_exposure(host, password)

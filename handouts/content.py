@@ -162,8 +162,14 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
-def load_content(path: str | Path) -> Content:
-    """Read and validate a content file; raise ContentError listing every problem."""
+def load_content(path: str | Path, *, for_print: bool = True) -> Content:
+    """Read and validate a content file; raise ContentError listing every problem.
+
+    for_print=False leaves out the checks that only printing and emailing need
+    (letters the fonts lack, added fonts and the logo drawable, the clinic's
+    email address), and with them ReportLab and email-validator, which take
+    longer to load than the rest: for commands that only list the content.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -182,7 +188,7 @@ def load_content(path: str | Path) -> Content:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ContentError([_toml_problem(path, exc)]) from None
-    reader = _Reader(path, text)
+    reader = _Reader(path, text, for_print)
     content = reader.content(data)
     if reader.problems:
         raise ContentError(reader.problems)
@@ -219,8 +225,8 @@ def _type_name(value: Any) -> str:
 class _Reader:
     """Walks the parsed TOML, building dataclasses and recording problems."""
 
-    def __init__(self, path: Path, text: str):
-        self.path = path
+    def __init__(self, path: Path, text: str, for_print: bool = True):
+        self.path, self.for_print = path, for_print
         self.problems: list[str] = []
         self.sources: dict[str, str] = {}
         self._locator = Locator(text)
@@ -292,7 +298,7 @@ class _Reader:
         if not value:
             self.problem(keys, f"{label}is empty; write the text the leaflet should show", item)
             return None
-        why = fonts.problem(value, self.extra_fonts)
+        why = self.for_print and fonts.problem(value, self.extra_fonts)
         if why:
             self.problem(keys, f"{label}has {why}", item)
         return value
@@ -459,7 +465,7 @@ class _Reader:
             self.contrast(colours)
         fields = {key: self.text(t, ("clinic", key), limit=(most, ", so it fits the leaflet's header and footer"))
                   for key, most in CLINIC_LIMITS.items()}
-        if fields["email"]:
+        if fields["email"] and self.for_print:
             self.address(("clinic", "email"), fields["email"])
         phone, website = fields["phone"], fields["website"]
         if phone and (why := links.phone_problem(phone)):
@@ -527,7 +533,7 @@ class _Reader:
         except Exception:  # Pillow raises many types for a file that is not an image
             self.problem(("clinic", "logo"), f'file "{name}" is not a PNG or JPEG image')
             return None
-        problem = _undrawable(path)
+        problem = self.for_print and _undrawable(path)
         if problem:
             self.problem(("clinic", "logo"), f'file "{name}" cannot be drawn ({problem}); it may be damaged: '
                                              "save it again as PNG or JPEG")
@@ -550,7 +556,8 @@ class _Reader:
                 self.problem(keys, f'item {index}: file "{name}" not found (looked in {path.parent})')
                 continue
             try:
-                fonts.extra_font(path)
+                if self.for_print:
+                    fonts.extra_font(path)
             except FontError as exc:
                 self.problem(keys, f'item {index}: "{name}" {exc}; use a TrueType (.ttf) font')
                 continue

@@ -25,7 +25,6 @@ from .history import History, HistoryBusy
 from .mail import Letter
 from .output import write_file
 
-DEFAULT_OUTBOX = Path("output") / "outbox"
 
 
 class DeliveryError(HandoutsError):

@@ -14,11 +14,6 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from arabic_reshaper.letters import LETTERS_ARABIC
-from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
-
 from . import scripts
 from .errors import FontError
 
@@ -36,6 +31,12 @@ _JOINERS = frozenset("\u200c\u200d")
 @functools.cache
 def register() -> None:
     """Register the fonts with ReportLab once per process."""
+    # ReportLab is imported where it is used, here and below: commands that only read
+    # the content (and `handouts --version`) start without it.
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     _fix_to_unicode()
     folder = files("handouts") / "fonts"
     for name, filename in _FILES.items():
@@ -70,6 +71,8 @@ def _fix_to_unicode() -> None:
     hex digits; the map takes UTF-16, so readers reject the entry and copying
     or searching the leaflet loses the character. Write a surrogate pair.
     """
+    from reportlab.pdfbase import ttfonts
+
     original = ttfonts.makeToUnicodeCMap
 
     def utf16(match: re.Match) -> str:
@@ -84,6 +87,8 @@ def _fix_to_unicode() -> None:
 
 @functools.cache
 def _printable() -> frozenset[str]:
+    from reportlab.pdfbase import pdfmetrics
+
     register()
     faces = [pdfmetrics.getFont(name).face.charToGlyph for name in _FILES]
     return frozenset(map(chr, set(faces[0]).intersection(*faces[1:]))) | _WHITESPACE
@@ -93,6 +98,8 @@ def _printable() -> frozenset[str]:
 def _unjoinable() -> frozenset[str]:
     """Arabic letters the leaflet font has but cannot join: the shaper does not
     know them, or the font lacks one of their forms (or they are forms already)."""
+    from arabic_reshaper.letters import LETTERS_ARABIC
+
     printable = _printable()
 
     def joinable(char: str) -> bool:
@@ -125,6 +132,10 @@ class ExtraFont:
 @functools.cache
 def extra_font(path: Path) -> ExtraFont:
     """Load and register an added font once per process; FontError if it cannot be embedded."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     name = "HandoutsExtra-" + hashlib.sha256(str(path).encode()).hexdigest()[:10]
     try:
         font = TTFont(name, str(path))
@@ -216,6 +227,8 @@ _COMMON = "–—‘’“”•…☐·€" + "".join(
 @functools.cache
 def _primer() -> str:
     """The longest start of _COMMON that fills the first subset and no more."""
+    from reportlab.pdfbase import pdfmetrics
+
     register()
     font = pdfmetrics.getFont(REGULAR)
 
@@ -237,6 +250,8 @@ def _primer() -> str:
 
 def prime(doc) -> None:
     """Give the common characters their fixed codes in a new PDF document."""
+    from reportlab.pdfbase import pdfmetrics
+
     for name in _FILES:
         pdfmetrics.getFont(name).splitString(_primer(), doc)
 

@@ -29,7 +29,6 @@ from pathlib import Path
 from .errors import HandoutsError
 from .output import folder_in_the_way, write_file
 
-DEFAULT_HISTORY = Path("output") / "handouts-history.sqlite3"
 
 _MESSAGES = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -72,6 +71,13 @@ CREATE TABLE IF NOT EXISTS print_files (
     sha256 TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS print_files_path ON print_files (path);
+CREATE TABLE IF NOT EXISTS print_jobs (
+    id INTEGER PRIMARY KEY,
+    sent_at TEXT NOT NULL,
+    path TEXT NOT NULL,
+    printer TEXT NOT NULL,
+    job TEXT NOT NULL
+);
 """
 
 # A message's status:
@@ -204,6 +210,11 @@ class History:
         self._write_recorded(path, data, "print_files",
                              {"made_at": _now(), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest()},
                              overwrite=True)
+
+    def record_print_job(self, path: Path, printer: str, job: str) -> None:
+        """A PDF handed to a printer, and the printer's id for the job."""
+        self.db.execute("INSERT INTO print_jobs (sent_at, path, printer, job) VALUES (?, ?, ?, ?)",
+                        (_now(), _key(path), printer, job))
 
     def _write_recorded(self, path: Path, data: bytes, table: str, row: dict, *, overwrite: bool) -> int:
         """Write `path`; `row` goes into `table` just before the file takes its

@@ -15,14 +15,14 @@ from pathlib import Path
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import TYPE_CHECKING
 
-from email_validator import EmailNotValidError, validate_email
-from pypdf import PdfReader, PdfWriter
-
-from .content import Content
 from .dates import DateOrder, DateProblem
 from .errors import HandoutsError, InputError
-from .wording import Wording
+
+if TYPE_CHECKING:  # only named in annotations; Wording would load Jinja for every command
+    from .content import Content
+    from .wording import Wording
 
 @dataclass(frozen=True)
 class Letter:
@@ -56,6 +56,9 @@ def check_address(text: str) -> str:
         raise InputError("email", "no email address given")
     if re.search(r"[\s,;<>]", text):
         raise InputError("email", f"'{_shown(text)}' must be one plain address such as sam@example.com")
+    # Imported here, like pypdf below: the commands that never check an address start without them.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as exc:
@@ -85,6 +88,8 @@ def pdf_password(password: str = "", dob: str = "", order: DateOrder | None = No
 
 def encrypt_pdf(data: bytes, password: str) -> bytes:
     """The same PDF, opened only with `password` (AES-256)."""
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     writer.encrypt(user_password=password, algorithm="AES-256")
     out = io.BytesIO()

@@ -20,6 +20,10 @@ from unidecode import unidecode
 from .errors import HandoutsError, OutputExistsError
 
 MAX_SLUG = 60
+# Where a clinic folder keeps the record and the emails, unless told otherwise. Here, not in history.py
+# and delivery.py, so the command line's help names them without loading SQLite or the mail modules.
+DEFAULT_HISTORY = Path("output") / "handouts-history.sqlite3"
+DEFAULT_OUTBOX = Path("output") / "outbox"
 
 
 def slug(name: str) -> str:

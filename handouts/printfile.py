@@ -4,6 +4,10 @@ Every leaflet shares its logo, its first font subset and its header, so once
 merged those objects are stored once: the print file is far smaller than the
 leaflets added up.
 
+Leaflets on different paper go to different print files (print-a4.pdf,
+print-letter.pdf), each with its own bookmarks and padding: a printer takes
+one paper size per job, and would otherwise shrink or crop the odd pages.
+
 A print file replaces only an earlier print file recorded in the history;
 with --force, any other file except a leaflet, which it never replaces.
 """
@@ -24,6 +28,9 @@ from .history import History
 from .output import check_writable
 
 PRINT_TITLE = "Leaflets for printing"
+# Page sizes in points as the leaflets are drawn (pdf.PAGE_SIZES), by the names --paper uses; not taken
+# from there, which would load ReportLab to merge files that are already drawn.
+PAPERS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 # pypdf logs what it repairs in a damaged file; the error we raise says it once.
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
@@ -34,38 +41,87 @@ class PrintFile:
     size: int
     leaflets_size: int
     pages: int
+    paper: str  # "a4", "letter" (the names --paper uses), or the size in points
 
 
 def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool, force: bool,
-                   history: History) -> PrintFile:
-    """Write `leaflets` ((file, bookmark title) in order) into one PDF at `out`, and record it."""
+                   history: History) -> list[PrintFile]:
+    """Write `leaflets` ((file, bookmark title) in order) into one PDF per paper size, and record each.
+
+    One size: the file is `out`. Several: `out` named after each (print_file_names).
+    """
     if not leaflets:
         raise HandoutsError("no leaflets to put in the print file")
     check_print_file(out, history, force=force, leaflets=[path for path, _ in leaflets])
-    writer = PdfWriter()
-    total = 0
+    parts: dict[str, _Part] = {}
     for path, title in leaflets:
+        reader, paper = _read(path)
+        parts.setdefault(paper, _Part()).add(reader, path, title, duplex)
+    names = print_file_names(out, parts)
+    if len(names) > 1:
+        for name in names.values():
+            check_print_file(name, history, force=force, leaflets=[path for path, _ in leaflets])
+    return [part.write(names[paper], paper, history) for paper, part in parts.items()]
+
+
+def print_file_names(out: Path, papers: Iterable[str]) -> dict[str, Path]:
+    """Each paper size's print file: `out` for one size, print-a4.pdf and print-letter.pdf for two."""
+    papers = list(dict.fromkeys(papers))
+    if len(papers) == 1:
+        return {papers[0]: out}
+    return {paper: out.with_name(f"{out.stem}-{paper}{out.suffix}") for paper in papers}
+
+
+class _Part:
+    """The leaflets of one paper size, merged in order."""
+
+    def __init__(self) -> None:
+        self.writer, self.leaflets_size = PdfWriter(), 0
+
+    def add(self, reader: PdfReader, path: Path, title: str, duplex: bool) -> None:
         try:
-            reader = PdfReader(path)
-            pages = len(reader.pages)
-            if pages:
-                writer.append(reader, outline_item=title)
+            self.writer.append(reader, outline_item=title)
         except Exception as exc:  # pypdf raises many kinds (even StopIteration) for a damaged file
-            raise HandoutsError(f"{path}: cannot be read as a PDF ({_reason(exc)}); make it again, "
-                                "or leave it out") from None
-        if not pages:
-            raise HandoutsError(f"{path}: has no pages; make it again, or leave it out")
-        total += path.stat().st_size
-        if duplex and pages % 2:
+            raise _unreadable(path, exc) from None
+        self.leaflets_size += path.stat().st_size
+        if duplex and len(reader.pages) % 2:
             # The next leaflet then starts on a front side, so the stack can be cut.
-            writer.add_blank_page()
-    _store_identical_objects_once(writer)
-    writer.add_metadata({"/Title": PRINT_TITLE, "/Creator": f"handouts {__version__}"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    data = buffer.getvalue()
-    history.write_print_file(out, data)
-    return PrintFile(out, len(data), total, len(writer.pages))
+            self.writer.add_blank_page()
+
+    def write(self, out: Path, paper: str, history: History) -> PrintFile:
+        _store_identical_objects_once(self.writer)
+        self.writer.add_metadata({"/Title": PRINT_TITLE, "/Creator": f"handouts {__version__}"})
+        buffer = io.BytesIO()
+        self.writer.write(buffer)
+        data = buffer.getvalue()
+        history.write_print_file(out, data)
+        return PrintFile(out, len(data), self.leaflets_size, len(self.writer.pages), paper)
+
+
+def _read(path: Path) -> tuple[PdfReader, str]:
+    """A leaflet with at least one page, and its paper; or a HandoutsError saying what to do."""
+    try:
+        reader = PdfReader(path)
+        if not reader.pages:
+            raise HandoutsError(f"{path}: has no pages; make it again, or leave it out")
+        return reader, _paper(reader.pages[0])
+    except HandoutsError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds (even StopIteration) for a damaged file
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: Exception) -> HandoutsError:
+    return HandoutsError(f"{path}: cannot be read as a PDF ({_reason(exc)}); make it again, or leave it out")
+
+
+def _paper(page) -> str:
+    """The --paper name of a page's size ("a4"), or its size in points for any other paper."""
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    for name, (w, h) in PAPERS.items():
+        if abs(width - w) < 1 and abs(height - h) < 1:
+            return name
+    return f"{width:.0f}x{height:.0f}pt"
 
 
 def check_print_file(out: Path, history: History | None, *, force: bool, leaflets: Iterable[Path] = (),

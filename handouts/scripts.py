@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 
-from fontTools import unicodedata as ucd
-
 # One glyph per character, left to right: printed right by any font that has them.
 # (Zyyy: digits, punctuation, symbols; Zinh: combining marks, placed by the font.)
 _SIMPLE = frozenset({
@@ -34,6 +32,8 @@ _NAMES = {
 @functools.lru_cache(maxsize=4096)
 def script(char: str) -> str:
     """The ISO 15924 code of the character's script, such as "Latn" or "Hani"."""
+    from fontTools import unicodedata as ucd  # here and below: only checking text loads fontTools' tables
+
     return ucd.script(char)
 
 
@@ -49,9 +49,13 @@ def is_letters(code: str) -> bool:
 
 def name(code: str) -> str:
     """'Hani' -> 'Chinese characters', 'Deva' -> 'Devanagari letters'."""
+    from fontTools import unicodedata as ucd
+
     return _NAMES.get(code) or f"{ucd.script_name(code).replace('_', ' ')} letters"
 
 
 def block(char: str) -> str:
     """The Unicode block, such as "CJK Unified Ideographs"."""
+    from fontTools import unicodedata as ucd
+
     return ucd.block(char)

@@ -5,6 +5,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader, PdfWriter
 
 from conftest import pdf_pages
@@ -14,6 +15,11 @@ CSV = ("patient,procedures,patient_id,date\n"
        "Sam Smith,fillers,P1,2026-11-21\n"
        "Ann Lee,subcision;dermabrasion;laser-resurfacing,P2,2026-11-21\n"
        "Μαρία Ивановна,counselling,P3,2026-11-21\n")
+# Issue 13: one print file per paper size.
+MIXED = ("patient,procedures,patient_id,date,paper\n"
+         "Sam Smith,fillers,P1,2026-11-21,a4\n"
+         "Lee Park,fillers,P2,2026-11-21,letter\n"
+         "Ann Lee,subcision;dermabrasion,P3,2026-11-21,A4\n")
 
 
 def bookmarks(path):
@@ -78,18 +84,19 @@ def test_no_duplex_keeps_leaflets_back_to_back(run):
     assert len(PdfReader("print.pdf").pages) == sum(sizes)
 
 
-def test_print_file_never_replaces_someone_elses_file(run):
-    Path("patients.csv").write_text(CSV, encoding="utf-8")
-    Path("print.pdf").write_bytes(b"%PDF-1.4 not ours")
+@pytest.mark.parametrize("rows, blocked", [(CSV, "print.pdf"), (MIXED, "print-letter.pdf")])
+def test_print_file_never_replaces_someone_elses_file(run, rows, blocked):
+    Path("patients.csv").write_text(rows, encoding="utf-8")
+    Path(blocked).write_bytes(b"%PDF-1.4 not ours")
     result = run("batch", "patients.csv", "--print-file", "print.pdf")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: print.pdf already exists and is not a print file recorded in the history; use --force to "
+        f"Error: {blocked} already exists and is not a print file recorded in the history; use --force to "
         "replace it, or choose another name for the print file\n")
-    assert Path("print.pdf").read_bytes() == b"%PDF-1.4 not ours"
+    assert Path(blocked).read_bytes() == b"%PDF-1.4 not ours"
     assert not list(Path("output").glob("*.pdf"))  # refused before any leaflet was drawn
     # Its own earlier print file is simply replaced on a re-run.
-    Path("print.pdf").unlink()
+    Path(blocked).unlink()
     assert run("batch", "patients.csv", "--print-file", "print.pdf").exit_code == 0
     assert run("batch", "patients.csv", "--print-file", "print.pdf").exit_code == 0
 
@@ -249,3 +256,57 @@ def test_merging_damaged_pdfs_is_one_clear_line(run):
         assert "Traceback" not in result.output
         assert result.output == message + "\n"
         assert not Path("print.pdf").exists()
+
+
+# -- one paper size per print file (issue 13, section 2) ------------------------
+
+A4_POINTS, LETTER_POINTS = (595, 842), (612, 792)
+
+
+def page_sizes(path):
+    return {(round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+            for page in PdfReader(path).pages}
+
+
+def test_mixed_paper_batch_writes_one_print_file_per_size(run):
+    Path("patients.csv").write_text(MIXED, encoding="utf-8")
+    result = run("batch", "patients.csv", "--print-file", "output/print.pdf")
+    assert result.exit_code == 0, result.output
+    a4, letter = Path("output/print-a4.pdf"), Path("output/print-letter.pdf")
+    assert page_sizes(a4) == {A4_POINTS}
+    assert page_sizes(letter) == {LETTER_POINTS}
+    assert not Path("output/print.pdf").exists()
+    sam, ann, lee = (leaflet_pages(n) for n in ("sam-smith-p1", "ann-lee-p3", "lee-park-p2"))
+    # Each file has its own bookmarks, in CSV order, and its own duplex padding.
+    assert bookmarks(a4) == [("Sam Smith (P1)", 1), ("Ann Lee (P3)", 1 + sam + sam % 2)]
+    assert len(PdfReader(a4).pages) == sam + sam % 2 + ann + ann % 2
+    assert bookmarks(letter) == [("Lee Park (P2)", 1)]
+    assert len(PdfReader(letter).pages) == lee + lee % 2
+    printed = [line for line in result.output.splitlines() if line.startswith("Print file")]
+    assert [line.split(":")[0] for line in printed] == ["Print file output/print-a4.pdf",
+                                                         "Print file output/print-letter.pdf"]
+    # Both are recorded print files: a re-run replaces them without --force.
+    again = run("batch", "patients.csv", "--print-file", "output/print.pdf", "--force")
+    assert again.exit_code == 0, again.output
+    assert run("batch", "patients.csv", "--print-file", "output/print.pdf").exit_code == 0
+
+
+def test_one_paper_size_keeps_the_given_name(run):
+    Path("patients.csv").write_text(MIXED.replace(",letter\n", ",a4\n"), encoding="utf-8")
+    result = run("batch", "patients.csv", "--print-file", "output/print.pdf")
+    assert result.exit_code == 0, result.output
+    assert page_sizes("output/print.pdf") == {A4_POINTS}
+    assert not list(Path("output").glob("print-*.pdf"))
+
+
+def test_merge_of_mixed_paper_writes_one_file_per_size(run):
+    make(run, "Sam Smith")
+    make(run, "Lee Park", "--paper", "letter")
+    result = run("merge", "all.pdf", "output/2026-11-21-sam-smith.pdf", "output/2026-11-21-lee-park.pdf")
+    assert result.exit_code == 0, result.output
+    assert [line.split(":")[0] for line in result.output.splitlines()] == ["Print file all-a4.pdf",
+                                                                            "Print file all-letter.pdf"]
+    assert page_sizes("all-a4.pdf") == {A4_POINTS} and page_sizes("all-letter.pdf") == {LETTER_POINTS}
+    assert [title for title, _ in bookmarks("all-a4.pdf")] == ["Sam Smith"]
+    assert bookmarks("all-letter.pdf") == [("Lee Park", 1)]
+    assert not Path("all.pdf").exists()

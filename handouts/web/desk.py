@@ -60,7 +60,7 @@ class BatchResult:
     skipped: int = 0
     problems: list[str] = field(default_factory=list)  # "row N: ..." for each row not made
     warnings: list[str] = field(default_factory=list)  # unknown columns, addresses not recorded
-    print_file: PrintFile | None = None
+    print_files: list[PrintFile] = field(default_factory=list)  # one per paper size
 
 
 class Desk:
@@ -187,7 +187,7 @@ class Desk:
                 leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
                 if leaflets:
                     stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
-                    result.print_file = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets,
+                    result.print_files = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets,
                                                        duplex=True, force=False, history=history)
         return result
 
