@@ -36,10 +36,7 @@ if TYPE_CHECKING:
 # Each command imports the rest of handouts where it runs: ReportLab, pypdf, email-validator and Flask
 # take most of a second to load, which `--version`, `--help` and listing the procedures never need.
 
-if _ABORT_WHILE_LOADING:
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-if _ABORT_WHILE_LOADING:
+if _ABORT_WHILE_LOADING:  # from here on Click says "Aborted!" itself
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 CONTEXT = dict(help_option_names=["-h", "--help"], max_content_width=100)
