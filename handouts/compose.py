@@ -33,7 +33,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
     procedures = [content.procedures[pid] for pid in choices.procedures]
     shared_aftercare = _shared_aftercare(procedures)
     scars = [content.scars[sid] for sid in choices.scars]
-    treatments = _treatments(content, choices, {group["line"] for group in shared_aftercare}, scars)
+    treatments = _treatments(procedures, content, choices, {group["line"] for group in shared_aftercare}, scars)
     appointment = choices.appointment
     markup = wording.render(
         LEAFLET_TEMPLATE,
@@ -73,7 +73,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         paper=choices.paper,
         large_print=choices.large_print,
         extra_fonts=content.extra_fonts,
-        picture_labels=content.picture_labels or {},
+        picture_labels=content.picture_labels,
     )
 
 
@@ -81,14 +81,15 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
 PATIENT_SOURCE = "patient"
 
 
-def _treatments(content: Content, choices: PatientChoices, shared: set[str], scars: list[ScarType]) -> list[dict]:
+def _treatments(procedures: list[Procedure], content: Content, choices: PatientChoices, shared: set[str],
+                scars: list[ScarType]) -> list[dict]:
     """Each chosen procedure with this patient's figures (their own sessions
     win over the clinic's figure, and the clinic's over none), the aftercare
     that is its own rather than `shared`, and the chosen scar types it helps."""
     own_sessions = dict(choices.sessions)
     treatments, pictured = [], set()
-    for pid in choices.procedures:
-        p = content.procedures[pid]
+    for p in procedures:
+        pid = p.id
         # Treatments that share a picture (resurfacing) show it once, with the first of them.
         picture = p.picture if p.picture not in pictured else None
         pictured.add(p.picture)

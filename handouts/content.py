@@ -12,7 +12,7 @@ import io
 import re
 import tomllib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +139,7 @@ class Content:
     scars: dict[str, ScarType]
     procedures: dict[str, Procedure]
     extra_fonts: tuple[Path, ...] = ()  # [fonts] extra: for letters the leaflet font lacks
-    picture_labels: dict[str, str] | None = None  # [pictures] labels: the words inside the diagrams
+    picture_labels: dict[str, str] = field(default_factory=dict)  # [pictures] labels: the words in the diagrams
 
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
