@@ -324,11 +324,11 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 if plain_text(runs).rstrip().endswith(":"):
                     story.append(CondPageBreak(style.leading + room))
                 story.append(paragraph(markup(runs), style))
-                _room_after(story, width, room)
+                _room_after(story, len(story) - 1, width, room)
             case ItemList(items=items, checklist=checklist):
                 style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
                 story.extend(paragraph(markup(item), style, bullet) for item in items)
-                _room_after(story[:len(story) - len(items) + 1], width, room)
+                _room_after(story, len(story) - len(items), width, room)
                 story.append(Spacer(1, styles.type.body * 0.4))
                 if checklist:  # it says "bring this page": heading, words and boxes on one page
                     _keep_section_together(story)
@@ -368,15 +368,14 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
     result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.7
     return result
+
+
 def _qr_code(block: QRCode, styles: _Styles, story: list, width: float) -> QRCodeFlowable:
     """The code with its caption; a heading just before it asks for room for it too."""
     code = QRCodeFlowable(block.address, paragraph(escape(block.caption), styles.qr_caption),
                           styles.type.small * 7.5)
-    headings = 0
-    while headings < len(story) and getattr(story[-1 - headings], "is_heading", False):
-        headings += 1
-    if 0 < headings < len(story) and isinstance(story[-1 - headings], CondPageBreak):
-        story[-1 - headings].height += code.wrap(width, 1e6)[1]
+    if page_break := _break_before_headings(story, len(story)):
+        page_break.height += code.wrap(width, 1e6)[1]
     return code
 
 
@@ -397,19 +396,25 @@ def _height(flowables: list, width: float) -> float:
     return sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
-def _room_after(story: list, width: float, room: float) -> None:
-    """Once the paragraph after a heading is known, its heading's page break
-    asks for the lines that must travel with it: no paragraph is split to
-    leave one line alone, so a paragraph of three lines or fewer goes whole."""
-    if len(story) < 3 or not getattr(story[-2], "is_heading", False):
-        return
-    before = len(story) - 2
-    while before and getattr(story[before], "is_heading", False):  # headings in a row share one break
+def _break_before_headings(story: list, end: int) -> CondPageBreak | None:
+    """The page break before the headings that end just before story[end]
+    (headings in a row share one), if story[end - 1] is a heading."""
+    before = end - 1
+    if before < 1 or not getattr(story[before], "is_heading", False):
+        return None
+    while before and getattr(story[before], "is_heading", False):
         before -= 1
-    if isinstance(story[before], CondPageBreak):
-        para = story[-1]
+    return story[before] if isinstance(story[before], CondPageBreak) else None
+
+
+def _room_after(story: list, at: int, width: float, room: float) -> None:
+    """Once the paragraph after a heading (story[at]) is known, the heading's
+    page break asks for the lines that must travel with it: no paragraph is
+    split to leave one line alone, so one of three lines or fewer goes whole."""
+    if page_break := _break_before_headings(story, at):
+        para = story[at]
         lines = round(para.wrap(width, 1e6)[1] / para.style.leading)
-        story[before].height += (lines if lines <= 3 else 2) * para.style.leading - room
+        page_break.height += (lines if lines <= 3 else 2) * para.style.leading - room
 
 
 def _keep_section_together(story: list) -> None:
