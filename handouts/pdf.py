@@ -353,11 +353,12 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
 
 
 def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
-    """The diagram with its caption beside it, or under it when the diagram is wide."""
+    """The diagram with its caption beside it, or under it where the column
+    beside it would hold fewer than about 30 letters a line (large print)."""
     drawing = pictures.draw(figure.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print)
     caption = paragraph(markup(figure.caption), styles.body)
     gap = 14
-    if drawing.width <= width * 0.62:
+    if width - drawing.width - gap >= 16 * styles.type.body:
         cells, widths = [[drawing, caption]], [drawing.width + gap, width - drawing.width - gap]
     else:
         cells, widths = [[drawing], [caption]], [width]
