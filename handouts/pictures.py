@@ -131,8 +131,9 @@ class _Canvas:
         self.drawing.add(self.group)
         if legend:  # a dashed line, named underneath the picture where a leader line would cross it
             y = style.size * 0.5
-            self.drawing.add(Line(4, y + style.size * 0.35, 34, y + style.size * 0.35, strokeColor=style.primary,
-                                  strokeWidth=1.6, strokeDashArray=[4, 2]))
+            # Dashed lines are PolyLines: ReportLab's SVG output keeps their dashes, not a Line's.
+            self.drawing.add(PolyLine([4, y + style.size * 0.35, 34, y + style.size * 0.35], strokeColor=style.primary,
+                                      strokeWidth=1.6, strokeDashArray=[4, 2]))
             self.drawing.add(String(42, y, legend, fontName=fonts.REGULAR, fontSize=style.size, fillColor=_INK))
         self.labels: list[tuple[str, float, float]] = []
 
@@ -256,8 +257,8 @@ def _fractional(labels: dict[str, str], style: Style) -> Drawing:
     # Narrow columns deep in the skin, under a top layer that is left whole.
     for x in range(35, 120, 14):
         top = section.boundary(x) - 2
-        canvas.group.add(Line(x, _HEIGHT - 4, x, section.surface(x), strokeColor=style.primary, strokeWidth=0.9,
-                              strokeDashArray=[2, 2]))
+        canvas.group.add(PolyLine([x, _HEIGHT - 4, x, section.surface(x)], strokeColor=style.primary,
+                                  strokeWidth=0.9, strokeDashArray=[2, 2]))
         canvas.group.add(Rect(x - 2.2, top - 24, 4.4, 24, fillColor=style.primary, strokeColor=None))
     _outline_scar(canvas, section)
     canvas.label(labels["laser"], 119, _HEIGHT - 8)

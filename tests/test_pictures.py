@@ -109,3 +109,11 @@ def test_only_the_chosen_scars_and_treatments_are_drawn_and_each_once(run, choic
     parser = Figures()
     parser.feed(Path("a.html").read_text(encoding="utf-8"))
     assert len(parser.figures) == pictures
+
+
+def test_dashed_lines_stay_dashed_in_the_html(run):
+    """The legend's dashed sample must look like the dashed line it names, in the SVG as in the PDF."""
+    assert run("make", "-p", "Ann", "--procedure", "chemical-peel", "--format", "html", "-o", "a.html").exit_code == 0
+    figure = Path("a.html").read_text(encoding="utf-8").split('<figure class="picture"')[1].split("</figure>")[0]
+    assert LABELS["removed"] in figure
+    assert figure.count("stroke-dasharray: 4, 2") == 2  # the line taken off, and its sample in the legend
