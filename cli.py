@@ -92,7 +92,7 @@ class TextFile(click.ParamType):
 
     def convert(self, value, param, ctx):
         try:
-            raw = click.get_binary_stream("stdin").read() if value == "-" else Path(value).read_bytes()
+            raw = sys.stdin.buffer.read() if value == "-" else Path(value).read_bytes()
         except OSError as exc:
             self.fail(f"'{value}' cannot be read: {exc.strerror or exc}", param, ctx)
         try:
