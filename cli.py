@@ -12,6 +12,7 @@ import functools
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,8 +187,7 @@ class Delivery:
                 click.echo(line, err=True)
             return not problems
         transport = self.transport()
-        show = not quiet and sys.stderr.isatty() and len(letters) > 1
-        with click.progressbar(length=len(letters), label="Emailing", file=sys.stderr, hidden=not show) as bar:
+        with _progress(len(letters), "Emailing", quiet or len(letters) < 2) as bar:
             outcome = send_letters(letters, history, transport, resend=self.resend, held=held, progress=bar.update)
         for line in [*outcome.failed.values(), *outcome.uncertain.values(), *outcome.held]:
             click.echo(line, err=True)
@@ -494,7 +494,7 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     from handouts.batch import default_jobs, plan_batch
     from handouts.make import Maker
     from handouts.patients import read_patients
-    from handouts.printfile import check_print_file, merge_leaflets, print_file_names
+    from handouts.printfile import check_print_file, print_file_names
     from handouts.sending import letters_for_batch
 
     patients = read_patients(patients_csv, encoding)
@@ -522,18 +522,17 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
             click.echo(f"Dry run: {plan.planned - plan.up_to_date} to write, {plan.up_to_date} up to date, "
                        f"{len(plan.problems)} failed; nothing written.")
         else:
+            started = time.perf_counter()
             outcome = _run_with_progress(plan, maker, history, jobs or default_jobs(), force, quiet)
             for failure in outcome.failed.values():
                 click.echo(failure, err=True)
             failed = len(plan.problems) + len(outcome.failed)
-            click.echo(f"Written {len(outcome.written)}, skipped {outcome.skipped + len(plan.duplicates)}, "
-                       f"failed {failed}, in {outcome.seconds:.1f} s.")
-            if print_file:
-                made = outcome.made_rows()
-                leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id))
-                            for job in plan.jobs if job.row in made]
-                print_files = merge_leaflets(print_file, leaflets, duplex=duplex, force=force, history=history)
-                _report_print_file(print_files)
+            try:
+                print_files = _batch_print_files(plan, outcome, print_file, duplex, force, history, quiet)
+            finally:  # the leaflets were written even if the print file was not
+                click.echo(f"Written {len(outcome.written)}, skipped {outcome.skipped + len(plan.duplicates)}, "
+                           f"failed {failed}, in {time.perf_counter() - started:.1f} s.")
+            _report_print_file(print_files)
             sent_well = True
             if email:
                 letters, problems = letters_for_batch(maker, plan, outcome)
@@ -615,14 +614,13 @@ def merge(out, leaflets, duplex, force, printer, copies, history_path):
     OUT-letter.pdf).
     """
     from handouts.history import History
-    from handouts.printfile import merge_leaflets
 
     with History(history_path) as history:
         titled = [(path, path.stem) for path in leaflets]
         for index, path in enumerate(leaflets):
             if record := history.made_here(path):
                 titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
-        print_files = merge_leaflets(out, titled, duplex=duplex, force=force, history=history)
+        print_files = _merge_with_progress(out, titled, duplex, force, history, quiet=False)
         _report_print_file(print_files)
         if printer:
             _print([(result.path, result.paper) for result in print_files], printer, history, duplex=duplex,
@@ -632,10 +630,29 @@ def merge(out, leaflets, duplex, force, printer, copies, history_path):
 def _run_with_progress(plan, maker, history, jobs, force, quiet):
     from handouts.batch import run_batch
 
-    show = not quiet and sys.stderr.isatty()
-    with click.progressbar(length=len(plan.to_make), label="Making leaflets", file=sys.stderr,
-                           hidden=not show) as bar:
+    with _progress(len(plan.to_make), "Making leaflets", quiet) as bar:
         return run_batch(plan, maker, history, jobs=jobs, force=force, progress=bar.update)
+
+
+def _batch_print_files(plan, outcome, print_file, duplex, force, history, quiet):
+    """Every leaflet of the batch now on disk, in CSV order, in print files (none without --print-file)."""
+    if not print_file:
+        return []
+    made = outcome.made_rows()
+    leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id)) for job in plan.jobs if job.row in made]
+    return _merge_with_progress(print_file, leaflets, duplex, force, history, quiet)
+
+
+def _merge_with_progress(out, leaflets, duplex, force, history, quiet):
+    from handouts.printfile import merge_leaflets
+
+    with _progress(len(leaflets), "Making the print file", quiet) as bar:
+        return merge_leaflets(out, leaflets, duplex=duplex, force=force, history=history, progress=bar.update)
+
+
+def _progress(length: int, label: str, quiet: bool):
+    """A progress bar on a terminal's stderr; none when quiet or piped."""
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=quiet or not sys.stderr.isatty())
 
 
 @cli.command(context_settings=CONTEXT)

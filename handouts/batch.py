@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -62,7 +61,6 @@ class Outcome:
     planned: list[Job]
     written: list[Job] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)  # row -> "row N: ..." message
-    seconds: float = 0.0
 
     @property
     def skipped(self) -> int:
@@ -132,7 +130,6 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
               progress: Callable[[int], None] = lambda n: None) -> Outcome:
     """Draw the leaflets that need it across `jobs` processes; write and record each."""
     outcome = Outcome(planned=plan.jobs)
-    started = time.perf_counter()
     for folder in {job.path.parent for job in plan.jobs}:
         remove_stale_parts(folder, {file.name for job in plan.jobs for file in job.files.values()})
     for job in plan.jobs:
@@ -147,7 +144,6 @@ def run_batch(plan: Plan, maker: Maker, history: History, *, jobs: int, force: b
         except Exception as exc:  # one bad leaflet must not stop the others
             outcome.failed[job.row] = f"row {job.row}: {exc}"
         progress(1)
-    outcome.seconds = time.perf_counter() - started
     return outcome
 
 

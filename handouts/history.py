@@ -21,13 +21,13 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import HandoutsError
-from .output import folder_in_the_way, write_file
+from .output import NewFile, folder_in_the_way, write_file
 
 
 _MESSAGES = """
@@ -202,23 +202,24 @@ class History:
         """Write the file and its record so that neither exists without the other."""
         done = Record(**{**asdict(record), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest(),
                          "made_at": _now()})
-        entry = self._write_recorded(path, data, "leaflets", {**asdict(done), "state": "pending"}, overwrite=overwrite)
+        entry = self._recorded("leaflets", {**asdict(done), "state": "pending"},
+                               lambda register: write_file(path, data, overwrite=overwrite, before_claim=register))
         self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,))
 
-    def write_print_file(self, path: Path, data: bytes) -> None:
-        """Write a print file, replacing what is there, and record it as one."""
-        self._write_recorded(path, data, "print_files",
-                             {"made_at": _now(), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest()},
-                             overwrite=True)
+    def claim_print_file(self, new: NewFile, path: Path) -> None:
+        """Give a print file written to `new` its name, replacing what is there, and record it as one."""
+        self._recorded("print_files", {"made_at": _now(), "path": _key(path), "sha256": new.sha256.hexdigest()},
+                       lambda register: new.claim(path, overwrite=True, before_claim=register))
 
     def record_print_job(self, path: Path, printer: str, job: str) -> None:
         """A PDF handed to a printer, and the printer's id for the job."""
         self.db.execute("INSERT INTO print_jobs (sent_at, path, printer, job) VALUES (?, ?, ?, ?)",
                         (_now(), _key(path), printer, job))
 
-    def _write_recorded(self, path: Path, data: bytes, table: str, row: dict, *, overwrite: bool) -> int:
-        """Write `path`; `row` goes into `table` just before the file takes its
-        name, and out again if it never does. Returns the row's id."""
+    def _recorded(self, table: str, row: dict, claim: Callable[[Callable[[], None]], None]) -> int:
+        """Run `claim`, which gives a written file its name; `row` goes into
+        `table` just before the file takes it (when `claim` calls the function
+        it is handed), and out again if it never does. Returns the row's id."""
         entry = None
 
         def register():
@@ -227,7 +228,7 @@ class History:
             entry = self.db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", row).lastrowid
 
         try:
-            write_file(path, data, overwrite=overwrite, before_claim=register)
+            claim(register)
         except BaseException:
             if entry is not None:
                 self.db.execute(f"DELETE FROM {table} WHERE id = ?", (entry,))

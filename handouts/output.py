@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import os
 import re
 import tempfile
@@ -46,10 +47,74 @@ def write_file(path: Path, data: bytes, *, overwrite: bool = False, before_claim
     `before_claim` runs once the data is safely on disk, just before the file
     takes its name (the history records the leaflet there).
     """
-    try:
-        _write(path, data, overwrite, before_claim)
-    except OSError as exc:
-        raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not overwrite and path.exists():
+        raise OutputExistsError(path)
+    with NewFile(path) as new:
+        new.write(data)
+        new.claim(path, overwrite=overwrite, before_claim=before_claim)
+
+
+class NewFile:
+    """A file written under a hidden temporary name beside `path`, which takes
+    a real name only when claimed; left unclaimed, it is removed.
+
+    A print file is written piece by piece as leaflets are read, and only at
+    the end is it known whether it is print.pdf or print-a4.pdf: it may be
+    claimed under any name in the same folder.
+    """
+
+    def __init__(self, path: Path):
+        self.folder, self.size, self.sha256 = path.parent, 0, hashlib.sha256()
+        blocker = folder_in_the_way(path)
+        if blocker is not None:
+            raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        self.handle, self.path = os.fdopen(fd, "wb"), path
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.handle.write(data)
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
+        self.size += len(data)
+        self.sha256.update(data)
+
+    def claim(self, path: Path, *, overwrite: bool = False, before_claim=None) -> None:
+        """Give the file the name `path` (in the same folder), once it is safely on disk."""
+        self.path = path
+        try:
+            if not overwrite and path.exists():
+                raise OutputExistsError(path)
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            if before_claim is not None:
+                before_claim()
+            if overwrite:
+                os.replace(self.temp, path)
+            else:
+                _claim(self.temp, path)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+
+    def __enter__(self) -> NewFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.handle.close()
+        except OSError:  # the buffer could not be written: the file is going anyway
+            pass
+        if os.path.exists(self.temp):
+            os.unlink(self.temp)
+
+
+def _cannot_write(path: Path, exc: OSError) -> HandoutsError:
+    return HandoutsError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def folder_in_the_way(path: Path) -> Path | None:
@@ -58,30 +123,6 @@ def folder_in_the_way(path: Path) -> Path | None:
         if folder.exists() and not folder.is_dir():
             return folder
     return None
-
-
-def _write(path: Path, data: bytes, overwrite: bool, before_claim) -> None:
-    blocker = folder_in_the_way(path)
-    if blocker is not None:
-        raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not overwrite and path.exists():
-        raise OutputExistsError(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if before_claim is not None:
-            before_claim()
-        if overwrite:
-            os.replace(temp, path)
-        else:
-            _claim(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def check_writable(path: Path, fix: str, *, folder: bool = False) -> None:

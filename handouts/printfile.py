@@ -1,8 +1,9 @@
 """One print-ready PDF from many leaflets: bookmarks, duplex padding, shared objects.
 
-Every leaflet shares its logo, its first font subset and its header, so once
-merged those objects are stored once: the print file is far smaller than the
-leaflets added up.
+Every leaflet shares its logo, its first font subsets and its header, which
+the print file stores once: it is far smaller than the leaflets added up.
+It is written as the leaflets are read (pdfjoin), so its memory stays flat
+however many there are.
 
 Leaflets on different paper go to different print files (print-a4.pdf,
 print-letter.pdf), each with its own bookmarks and padding: a printer takes
@@ -14,25 +15,21 @@ with --force, any other file except a leaflet, which it never replaces.
 
 from __future__ import annotations
 
-import io
-import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-
-from pypdf import PdfReader, PdfWriter
 
 from . import __version__
 from .errors import HandoutsError
 from .history import History
-from .output import check_writable
+from .output import NewFile, check_writable, remove_stale_parts
+from .pdfjoin import Pdf, PdfJoiner, UnreadablePdf, read_pdf
 
 PRINT_TITLE = "Leaflets for printing"
 # Page sizes in points as the leaflets are drawn (pdf.PAGE_SIZES), by the names --paper uses; not taken
 # from there, which would load ReportLab to merge files that are already drawn.
 PAPERS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
-# pypdf logs what it repairs in a damaged file; the error we raise says it once.
-logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -44,24 +41,32 @@ class PrintFile:
     paper: str  # "a4", "letter" (the names --paper uses), or the size in points
 
 
-def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool, force: bool,
-                   history: History) -> list[PrintFile]:
+def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool, force: bool, history: History,
+                   progress: Callable[[int], None] = lambda n: None) -> list[PrintFile]:
     """Write `leaflets` ((file, bookmark title) in order) into one PDF per paper size, and record each.
 
     One size: the file is `out`. Several: `out` named after each (print_file_names).
+    `progress` is told of each leaflet added.
     """
     if not leaflets:
         raise HandoutsError("no leaflets to put in the print file")
-    check_print_file(out, history, force=force, leaflets=[path for path, _ in leaflets])
-    parts: dict[str, _Part] = {}
-    for path, title in leaflets:
-        reader, paper = _read(path)
-        parts.setdefault(paper, _Part()).add(reader, path, title, duplex)
-    names = print_file_names(out, parts)
-    if len(names) > 1:
-        for name in names.values():
-            check_print_file(name, history, force=force, leaflets=[path for path, _ in leaflets])
-    return [part.write(names[paper], paper, history) for paper, part in parts.items()]
+    paths = [path for path, _ in leaflets]
+    check_print_file(out, history, force=force, leaflets=paths)
+    remove_stale_parts(out.parent, {out.name})  # left by a run that was killed
+    with ExitStack() as files:
+        parts: dict[str, _Part] = {}
+        for path, title in leaflets:
+            pdf = _read(path)
+            paper = _paper(pdf.size)
+            if paper not in parts:
+                parts[paper] = _Part(files.enter_context(NewFile(out)))
+            parts[paper].add(pdf, path, title, duplex)
+            progress(1)
+        names = print_file_names(out, parts)
+        if len(names) > 1:
+            for name in names.values():
+                check_print_file(name, history, force=force, leaflets=paths)
+        return [part.finish(names[paper], paper, history) for paper, part in parts.items()]
 
 
 def print_file_names(out: Path, papers: Iterable[str]) -> dict[str, Path]:
@@ -73,51 +78,48 @@ def print_file_names(out: Path, papers: Iterable[str]) -> dict[str, Path]:
 
 
 class _Part:
-    """The leaflets of one paper size, merged in order."""
+    """The print file of one paper size, written as its leaflets come."""
 
-    def __init__(self) -> None:
-        self.writer, self.leaflets_size = PdfWriter(), 0
+    def __init__(self, file: NewFile) -> None:
+        self.file, self.joiner, self.leaflets_size = file, PdfJoiner(file.write), 0
 
-    def add(self, reader: PdfReader, path: Path, title: str, duplex: bool) -> None:
+    def add(self, pdf: Pdf, path: Path, title: str, duplex: bool) -> None:
+        before = self.joiner.pages
         try:
-            self.writer.append(reader, outline_item=title)
-        except Exception as exc:  # pypdf raises many kinds (even StopIteration) for a damaged file
+            self.joiner.add(pdf, title)
+        except UnreadablePdf as exc:
             raise _unreadable(path, exc) from None
-        self.leaflets_size += path.stat().st_size
-        if duplex and len(reader.pages) % 2:
+        self.leaflets_size += len(pdf.data)
+        if duplex and (self.joiner.pages - before) % 2:
             # The next leaflet then starts on a front side, so the stack can be cut.
-            self.writer.add_blank_page()
+            self.joiner.add_blank_page(pdf.size)
 
-    def write(self, out: Path, paper: str, history: History) -> PrintFile:
-        _store_identical_objects_once(self.writer)
-        self.writer.add_metadata({"/Title": PRINT_TITLE, "/Creator": f"handouts {__version__}"})
-        buffer = io.BytesIO()
-        self.writer.write(buffer)
-        data = buffer.getvalue()
-        history.write_print_file(out, data)
-        return PrintFile(out, len(data), self.leaflets_size, len(self.writer.pages), paper)
+    def finish(self, out: Path, paper: str, history: History) -> PrintFile:
+        self.joiner.finish({"/Title": PRINT_TITLE, "/Creator": f"handouts {__version__}"})
+        history.claim_print_file(self.file, out)
+        return PrintFile(out, self.file.size, self.leaflets_size, self.joiner.pages, paper)
 
 
-def _read(path: Path) -> tuple[PdfReader, str]:
-    """A leaflet with at least one page, and its paper; or a HandoutsError saying what to do."""
+def _read(path: Path) -> Pdf:
+    """A leaflet with at least one page; or a HandoutsError saying what to do."""
     try:
-        reader = PdfReader(path)
-        if not reader.pages:
-            raise HandoutsError(f"{path}: has no pages; make it again, or leave it out")
-        return reader, _paper(reader.pages[0])
-    except HandoutsError:
-        raise
-    except Exception as exc:  # pypdf raises many kinds (even StopIteration) for a damaged file
+        pdf = read_pdf(path.read_bytes())
+    except OSError as exc:
+        raise HandoutsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnreadablePdf as exc:
         raise _unreadable(path, exc) from None
+    if not pdf.pages:
+        raise HandoutsError(f"{path}: has no pages; make it again, or leave it out")
+    return pdf
 
 
 def _unreadable(path: Path, exc: Exception) -> HandoutsError:
-    return HandoutsError(f"{path}: cannot be read as a PDF ({_reason(exc)}); make it again, or leave it out")
+    return HandoutsError(f"{path}: cannot be read as a PDF ({exc}); make it again, or leave it out")
 
 
-def _paper(page) -> str:
-    """The --paper name of a page's size ("a4"), or its size in points for any other paper."""
-    width, height = float(page.mediabox.width), float(page.mediabox.height)
+def _paper(size: tuple[float, float]) -> str:
+    """The --paper name of a page size ("a4"), or the size in points for any other paper."""
+    width, height = size
     for name, (w, h) in PAPERS.items():
         if abs(width - w) < 1 and abs(height - h) < 1:
             return name
@@ -151,23 +153,10 @@ def _is_leaflet(path: Path, history: History | None) -> bool:
     (a leaflet made elsewhere, or recorded in another history)."""
     if history is not None and history.is_leaflet(path):
         return True
+    from pypdf import PdfReader
+
     try:
         info = PdfReader(path).metadata or {}
     except Exception:  # not a PDF at all: then not a leaflet either
         return False
     return str(info.get("/Creator", "")).startswith("handouts") and info.get("/Title") != PRINT_TITLE
-
-
-def _reason(exc: Exception) -> str:
-    return str(exc) or "it is damaged or cut short"
-
-
-def _store_identical_objects_once(writer: PdfWriter) -> None:
-    """pypdf merges objects that are byte-identical, but a font that points
-    at two identical-but-separate font files only matches its twin after
-    they are merged: repeat until a pass changes nothing."""
-    for _ in range(8):
-        before = sum(obj is not None for obj in writer._objects)
-        writer.compress_identical_objects()
-        if sum(obj is not None for obj in writer._objects) == before:
-            break

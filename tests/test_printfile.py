@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
 
 from conftest import pdf_pages
 from places import full_disk, tmpfs
@@ -256,6 +257,7 @@ def test_merging_damaged_pdfs_is_one_clear_line(run):
         assert "Traceback" not in result.output
         assert result.output == message + "\n"
         assert not Path("print.pdf").exists()
+        assert not list(Path(".").glob(".print.pdf.*.part"))  # nor its half-written copy
 
 
 # -- one paper size per print file (issue 13, section 2) ------------------------
@@ -310,3 +312,59 @@ def test_merge_of_mixed_paper_writes_one_file_per_size(run):
     assert [title for title, _ in bookmarks("all-a4.pdf")] == ["Sam Smith"]
     assert bookmarks("all-letter.pdf") == [("Lee Park", 1)]
     assert not Path("all.pdf").exists()
+
+
+# -- written as it goes (issue 13, section 1) -----------------------------------
+
+def test_a_print_file_is_the_same_bytes_each_time(run):
+    bob, cara = make(run, "Bob Bell"), make(run, "Cara Cole")
+    assert run("merge", "one.pdf", str(bob), str(cara)).exit_code == 0
+    assert run("merge", "two.pdf", str(bob), str(cara)).exit_code == 0
+    assert Path("one.pdf").read_bytes() == Path("two.pdf").read_bytes()
+    info = PdfReader("one.pdf").metadata
+    assert (info.title, info.creator.split()[0]) == ("Leaflets for printing", "handouts")
+
+
+def test_merge_takes_a_pdf_another_program_wrote(run):
+    """A PDF not written by ReportLab (here by pypdf, its pages taking their
+    size from the page tree) is rewritten by pypdf first, and prints the same."""
+    bob = make(run, "Bob Bell")
+    leaflet = PdfReader(bob)
+    writer = PdfWriter()
+    for page in leaflet.pages:
+        writer.add_page(page)
+    inner = writer._root_object["/Pages"].get_object()
+    size = inner.pop("/MediaBox", None) or leaflet.pages[0].mediabox
+    for page in writer.pages:
+        del page["/MediaBox"]
+    inner[NameObject("/MediaBox")] = size
+    writer.write("other.pdf")
+    assert b"ReportLab" not in Path("other.pdf").read_bytes()[:64]
+    result = run("merge", "print.pdf", "other.pdf", str(bob), "--no-duplex")
+    assert result.exit_code == 0, result.output
+    assert pdf_pages("print.pdf") == pdf_pages(bob) * 2
+    assert page_sizes("print.pdf") == {A4_POINTS}
+
+
+def test_text_that_looks_like_pdf_syntax_is_copied_as_it_is(run, monkeypatch):
+    """References are renumbered, but never inside a string: a link whose
+    address holds "(2 0 R)" or "stream" still opens the same address. And
+    ReportLab's files are copied directly, never rewritten by pypdf first
+    (ten times slower)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    def rewritten(data):
+        raise AssertionError("rewritten by pypdf")
+
+    monkeypatch.setattr("handouts.pdfjoin._rewritten", rewritten)
+    address = "https://example.org/leaflet(2 0 R)stream\nendobj"
+    canvas = Canvas("links.pdf", pagesize=(595.28, 841.89))
+    canvas.drawString(72, 720, "A page with a link")
+    canvas.linkURL(address, (72, 700, 300, 740))
+    canvas.save()
+    bob = make(run, "Bob Bell")
+    assert run("merge", "print.pdf", str(bob), "links.pdf", "--no-duplex").exit_code == 0
+    reader = PdfReader("print.pdf")
+    last = reader.pages[-1]
+    assert last.extract_text().strip() == "A page with a link"
+    assert [annot.get_object()["/A"]["/URI"] for annot in last["/Annots"]] == [address]

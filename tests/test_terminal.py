@@ -201,3 +201,38 @@ def test_a_killed_batch_resumes_losing_and_repeating_nothing(workdir):
     done = {Path(path).name: sha for path, sha, state in records if state == "done"}
     assert done == files  # every file has its record and every record its file
     assert not list(output.glob(".*.part"))  # the re-run cleared what the killed run left
+
+
+def test_the_print_file_shows_its_progress_and_the_summary_counts_its_time(workdir):
+    rows = "".join(f"Patient {i},fillers,ID{i},2026-11-21\n" for i in range(3))
+    (workdir / "patients.csv").write_text("patient,procedures,patient_id,date\n" + rows, encoding="utf-8")
+    child = spawn(["batch", "patients.csv", "--print-file", "print.pdf", "--jobs", "1"], workdir)
+    child.expect_exact("Making leaflets")
+    child.expect_exact("Making the print file")
+    child.expect(r"Written 3, skipped 0, failed 0, in [0-9.]+ s\.")
+    child.expect(r"Print file print.pdf: \d+ pages")
+    child.expect(pexpect.EOF)
+    child = spawn(["batch", "patients.csv", "--print-file", "print.pdf", "-q"], workdir)
+    child.expect(pexpect.EOF)
+    assert "Making" not in child.before
+    assert "Written 0, skipped 3, failed 0" in child.before
+
+
+def test_a_killed_merge_leaves_no_print_file_and_the_next_one_clears_up(workdir):
+    rows = "".join(f"Patient {i},fillers,ID{i},2026-11-21\n" for i in range(4))
+    (workdir / "patients.csv").write_text("patient,procedures,patient_id,date\n" + rows, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, CLI, "batch", "patients.csv", "-q"], cwd=workdir, env=env, check=True)
+    leaflets = sorted(str(p) for p in (workdir / "output").glob("*.pdf")) * 1000  # long enough to stop part-way
+    command = [sys.executable, CLI, "merge", "print.pdf", *leaflets]
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while not list(workdir.glob(".print.pdf.*.part")) and time.time() < deadline:
+        time.sleep(0.01)
+    process.kill()
+    process.wait()
+    assert list(workdir.glob(".print.pdf.*.part")), "the merge was not stopped part-way"
+    assert not (workdir / "print.pdf").exists()
+    result = subprocess.run(command[:5], cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("Print file print.pdf: "), result.stderr
+    assert not list(workdir.glob(".*.part"))
