@@ -147,11 +147,15 @@ def _rewritten(data: bytes) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     try:
-        writer = PdfWriter()
-        for page in PdfReader(io.BytesIO(data)).pages:  # pypdf gives each page what it inherits
+        reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
+        if reader.is_encrypted:
+            raise UnreadablePdf("it is protected by a password")
+        for page in reader.pages:  # pypdf gives each page what it inherits
             writer.add_page(page)
         out = io.BytesIO()
         writer.write(out)
+    except UnreadablePdf:
+        raise
     except Exception as exc:  # pypdf raises many kinds (even StopIteration) for a damaged file
         raise UnreadablePdf(str(exc) or "it is damaged or cut short") from None
     return out.getvalue()

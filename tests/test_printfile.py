@@ -240,8 +240,11 @@ def test_merging_damaged_pdfs_is_one_clear_line(run):
     data = bob.read_bytes()
     empty = io.BytesIO()
     PdfWriter().write(empty)
+    locked = PdfWriter(clone_from=bob)
+    locked.encrypt("secret")
+    locked.write("locked.pdf")
     damaged = {"cut.pdf": data[: len(data) // 2], "empty.pdf": empty.getvalue(), "zero.pdf": b"",
-               "header.pdf": b"%PDF-1.4\n"}
+               "header.pdf": b"%PDF-1.4\n", "locked.pdf": Path("locked.pdf").read_bytes()}
     for name, content in damaged.items():
         Path(name).write_bytes(content)
     expected = {
@@ -249,6 +252,8 @@ def test_merging_damaged_pdfs_is_one_clear_line(run):
         "empty.pdf": "Error: empty.pdf: has no pages; make it again, or leave it out",
         "zero.pdf": "Error: zero.pdf: cannot be read as a PDF (Cannot read an empty file); make it again, or leave it out",
         "header.pdf": "Error: header.pdf: cannot be read as a PDF (Stream has ended unexpectedly); make it again, "
+                      "or leave it out",
+        "locked.pdf": "Error: locked.pdf: cannot be read as a PDF (it is protected by a password); make it again, "
                       "or leave it out",
     }
     for name, message in expected.items():
