@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
-from .content import PICTURES, DayRange
-from .errors import TemplateError
+from ..leaflet.content import PICTURES, DayRange
+from ..errors import TemplateError
 
 
 @dataclass(frozen=True)

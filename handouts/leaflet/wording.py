@@ -20,7 +20,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import TemplateError
+from ..errors import TemplateError
 
 LEAFLET_TEMPLATE = "leaflet.html.j2"
 MAX_COUNT = 10_000  # range() steps in one rendering

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import fonts, links
-from .errors import ContentError, FontError, InputError
+from ..render import fonts
+from . import links
+from ..errors import ContentError, FontError, InputError
 
 
 @dataclass(frozen=True)
@@ -482,7 +483,7 @@ class _Reader:
 
     def address(self, keys: tuple[str, ...], text: str) -> None:
         """Emails go from this address: it must be one that mail can carry."""
-        from .mail import check_address  # mail builds on this module
+        from ..deliver.mail import check_address  # mail builds on this module
 
         try:
             check_address(text)
