@@ -86,7 +86,7 @@ class Chart:
 
 @dataclass(frozen=True)
 class Figure:
-    """A labelled diagram (handouts/pictures.py), the words beside it
+    """A labelled diagram (handouts/render/pictures.py), the words beside it
     (its caption) and its text alternative."""
 
     picture: str
