@@ -25,13 +25,13 @@ if _ABORT_WHILE_LOADING:
 import click
 
 from handouts import __version__
-from handouts.choices import PAPER_SIZES
+from handouts.leaflet.choices import PAPER_SIZES
 from handouts.errors import HandoutsError, InputError
 from handouts.output import DEFAULT_HISTORY, DEFAULT_OUTBOX
 
 if TYPE_CHECKING:
-    from handouts.content import Content, Figure, Procedure
-    from handouts.delivery import SmtpSettings
+    from handouts.leaflet.content import Content, Figure, Procedure
+    from handouts.deliver.delivery import SmtpSettings
     from handouts.history import History
 
 # Each command imports the rest of handouts where it runs: ReportLab, pypdf, email-validator and Flask
@@ -138,7 +138,7 @@ def delivery_options(command):
             raise click.UsageError("Choose one of --starttls and --ssl, not both.")
         if not smtp_host and (smtp_port or smtp_user or starttls or use_ssl):
             raise click.UsageError("--smtp-port, --smtp-user, --starttls and --ssl need --smtp-host.")
-        from handouts.delivery import SmtpSettings
+        from handouts.deliver.delivery import SmtpSettings
 
         security = "starttls" if starttls else "ssl" if use_ssl else "none"
         delivery = Delivery(encrypt, resend, outbox, smtp_host and SmtpSettings(
@@ -157,7 +157,7 @@ class Delivery:
         self.encrypt, self.resend, self.outbox, self.smtp = encrypt, resend, outbox, smtp
 
     def transport(self):
-        from handouts.delivery import Outbox, SmtpSender
+        from handouts.deliver.delivery import Outbox, SmtpSender
 
         if self.smtp is None:
             return Outbox(self.outbox)
@@ -178,7 +178,7 @@ class Delivery:
         `held` reports messages that may have gone out in an earlier run: they
         are listed, but only a message this run could not settle fails it.
         """
-        from handouts.delivery import send_letters
+        from handouts.deliver.delivery import send_letters
 
         for problem in problems:
             click.echo(problem, err=True)
@@ -268,12 +268,12 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     not given, in order, each with its default, and asks before replacing a
     file.
     """
-    from handouts.choices import parse_choices
+    from handouts.leaflet.choices import parse_choices
     from handouts.history import History
-    from handouts.mail import check_address
+    from handouts.deliver.mail import check_address
     from handouts.make import Maker, make_leaflet
     from handouts.prompts import ask_where
-    from handouts.sending import letter
+    from handouts.deliver.sending import letter
 
     if note is not None and note_file is not None:
         raise click.UsageError("Give the note with --note or --note-file, not both.")
@@ -333,7 +333,7 @@ def _check_pdf(wanted, formats: tuple[str, ...], option: str) -> None:
 
 def _print(pdfs: list[tuple[Path, str]], printer: str, history: History, *, duplex: bool, copies: int) -> None:
     """Send each (PDF, paper) to the printer, saying the job id of each."""
-    from handouts.printer import print_all
+    from handouts.deliver.printer import print_all
 
     for job in print_all(pdfs, printer, history, duplex=duplex, copies=copies):
         click.echo(f"Sent {job.path} to {job.printer}: job {job.job}.")
@@ -350,7 +350,7 @@ def _open_history(path: Path, *, read_only: bool = False) -> History:
 
 def _warn_if_overdue(content: Content, strict: bool) -> None:
     """A leaflet from content past its review date says so on every run."""
-    from handouts.audit import review_warning
+    from handouts.leaflet.audit import review_warning
 
     overdue = review_warning(content, dt.date.today())
     if overdue and strict:
@@ -360,8 +360,8 @@ def _warn_if_overdue(content: Content, strict: bool) -> None:
 
 
 def _make_password(dob: str | None, content: Content) -> tuple[str, str]:
-    from handouts.dates import DateOrder
-    from handouts.mail import pdf_password
+    from handouts.leaflet.dates import DateOrder
+    from handouts.deliver.mail import pdf_password
 
     if dob:
         return pdf_password(dob=dob, order=DateOrder(content.leaflet.language))
@@ -395,7 +395,7 @@ def _ask_missing(content: Content, history_path: Path, **given):
 @report_errors
 def procedures(content_path):
     """List the procedure ids, their names and recovery ranges."""
-    from handouts.content import load_content
+    from handouts.leaflet.content import load_content
 
     content = load_content(content_path, for_print=False)
     rows = [("ID", "NAME", "BACK TO WORK", "FULL RECOVERY")]
@@ -432,7 +432,7 @@ def check(strict, fmt, content_path, templates_dir):
 
     Exit code 1 if there is any problem (or, with --strict, any warning).
     """
-    from handouts.check import check_all
+    from handouts.leaflet.check import check_all
 
     report = check_all(content_path, templates_dir)
     if fmt == "json":
@@ -493,9 +493,9 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     """
     from handouts.batch import default_jobs, plan_batch
     from handouts.make import Maker
-    from handouts.patients import read_patients
-    from handouts.printfile import check_print_file, print_file_names
-    from handouts.sending import letters_for_batch
+    from handouts.leaflet.patients import read_patients
+    from handouts.deliver.printfile import check_print_file, print_file_names
+    from handouts.deliver.sending import letters_for_batch
 
     patients = read_patients(patients_csv, encoding)
     if not quiet:
@@ -644,7 +644,7 @@ def _batch_print_files(plan, outcome, print_file, duplex, force, history, quiet)
 
 
 def _merge_with_progress(out, leaflets, duplex, force, history, quiet):
-    from handouts.printfile import merge_leaflets
+    from handouts.deliver.printfile import merge_leaflets
 
     with _progress(len(leaflets), "Making the print file", quiet) as bar:
         return merge_leaflets(out, leaflets, duplex=duplex, force=force, history=history, progress=bar.update)
@@ -672,10 +672,10 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
     it without answering) only with --resend. With --encrypt, the password
     of each leaflet is asked for (hidden).
     """
-    from handouts.delivery import nothing_to_send
+    from handouts.deliver.delivery import nothing_to_send
     from handouts.history import near
     from handouts.make import Maker
-    from handouts.sending import letters_from_history
+    from handouts.deliver.sending import letters_from_history
 
     since_date = _since(since)
     with _open_history(history_path) as history:
@@ -697,7 +697,7 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
 
 
 def _ask_password(label: str) -> tuple[str, str]:
-    from handouts.mail import pdf_password
+    from handouts.deliver.mail import pdf_password
 
     if not sys.stdin.isatty():
         raise click.UsageError("send --encrypt asks for each leaflet's password, so run it in a terminal; "

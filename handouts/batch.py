@@ -15,14 +15,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .choices import PatientChoices, parse_choices
-from .dates import DateOrder
+from .leaflet.choices import PatientChoices, parse_choices
+from .leaflet.dates import DateOrder
 from .errors import InputError, InvalidChoices
 from .history import History, Record
-from .mail import check_address, pdf_password
+from .deliver.mail import check_address, pdf_password
 from .make import Maker, write_formats
 from .output import remove_stale_parts, slug
-from .patients import PatientList, Row
+from .leaflet.patients import PatientList, Row
 
 
 @dataclass(frozen=True, slots=True)

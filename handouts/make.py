@@ -11,15 +11,15 @@ from pathlib import Path
 from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__
-from .choices import PatientChoices
-from .compose import Leaflet, compose
-from .content import Content, load_content
+from .leaflet.choices import PatientChoices
+from .leaflet.compose import Leaflet, compose
+from .leaflet.content import Content, load_content
 from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
 from .output import check_writable, default_path
-from .html import render_html
-from .pdf import render_pdf
-from .wording import LEAFLET_TEMPLATE, Wording
+from .render.html import render_html
+from .render.pdf import render_pdf
+from .leaflet.wording import LEAFLET_TEMPLATE, Wording
 
 DEFAULT_OUTPUT_DIR = Path("output")
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
-from .choices import PatientChoices, normalise_id, parse_choices
-from .content import Content
-from .dates import DateOrder
+from .leaflet.choices import PatientChoices, normalise_id, parse_choices
+from .leaflet.content import Content
+from .leaflet.dates import DateOrder
 from .errors import InputError, InvalidChoices
-from .mail import check_address
+from .deliver.mail import check_address
 from .make import numbered, target
 
 # What make passes to parse_choices; None (or empty) is "not given, so ask".

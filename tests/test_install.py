@@ -92,7 +92,7 @@ def test_a_wheel_works_from_any_folder_in_a_fresh_venv(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("handouts-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for packaged in ("cli.py", "handouts/defaults/content.toml", "handouts/defaults/templates/leaflet.html.j2",
-                     "handouts/defaults/templates/brand/logo.png", "handouts/fonts/DejaVuSans.ttf",
+                     "handouts/defaults/templates/brand/logo.png", "handouts/render/fonts/DejaVuSans.ttf",
                      "handouts/web/templates/new.html", "handouts/web/static/style.css"):
         assert packaged in names
 

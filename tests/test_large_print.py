@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from conftest import flat, pdf_text
-from handouts import fonts
+from handouts.render import fonts
 
 CHOICES = ["--patient", "Sam Sample", "--procedure", "subcision", "--procedure", "fractional-laser",
            "--procedure", "dermabrasion", "--scar", "rolling", "--clinician", "Dr Ana Silva",

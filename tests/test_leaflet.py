@@ -7,12 +7,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONTENT, TEMPLATES, flat, pdf_pages, pdf_text
-from handouts.choices import parse_choices
-from handouts.compose import compose
-from handouts.content import load_content
+from handouts.leaflet.choices import parse_choices
+from handouts.leaflet.compose import compose
+from handouts.leaflet.content import load_content
 from handouts.errors import InputError
-from handouts.pdf import render_pdf
-from handouts.wording import Wording
+from handouts.render.pdf import render_pdf
+from handouts.leaflet.wording import Wording
 
 ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing",
        "fractional-laser", "subcision", "fillers", "counselling"]

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import flat, pdf_pages, pdf_text, replace_in
-from handouts.links import mailto, tel, web_address
+from handouts.leaflet.links import mailto, tel, web_address
 
 
 @pytest.mark.parametrize("typed, address", [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, pdf_text
-from handouts.patients import unlikely_character
+from handouts.leaflet.patients import unlikely_character
 
 HEADER = "patient,procedures,patient_id,date\n"
 

@@ -361,7 +361,7 @@ def test_text_that_looks_like_pdf_syntax_is_copied_as_it_is(run, monkeypatch):
     def rewritten(data):
         raise AssertionError("rewritten by pypdf")
 
-    monkeypatch.setattr("handouts.pdfjoin._rewritten", rewritten)
+    monkeypatch.setattr("handouts.deliver.pdfjoin._rewritten", rewritten)
     address = "https://example.org/leaflet(2 0 R)stream\nendobj"
     canvas = Canvas("links.pdf", pagesize=(595.28, 841.89))
     canvas.drawString(72, 720, "A page with a link")

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import line_of, pdf_text
-from handouts import rtl
+from handouts.render import rtl
 
 # Debian's fonts-droid-fallback: Chinese and Japanese in one TrueType file (.ci/run installs it).
 CJK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")

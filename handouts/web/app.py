@@ -17,12 +17,12 @@ from pathlib import Path
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, send_file, session, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..content import MIN_CONTRAST, contrast_pairs, contrast_ratio
-from ..dates import DateProblem
+from ..leaflet.content import MIN_CONTRAST, contrast_pairs, contrast_ratio
+from ..leaflet.dates import DateProblem
 from ..errors import HandoutsError, InputError, InvalidChoices
-from ..mail import check_address
-from ..patients import PatientListError
-from ..wording import long_date
+from ..deliver.mail import check_address
+from ..leaflet.patients import PatientListError
+from ..leaflet.wording import long_date
 from . import guard
 from .desk import Desk, NotFound, with_print_dialog
 from .fields import errors, from_form, from_json, leaflet_choices

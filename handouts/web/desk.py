@@ -27,17 +27,17 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from ..batch import plan_batch, run_batch
-from ..check import Report, check_all
-from ..choices import PatientChoices
-from ..dates import DateOrder
-from ..delivery import Outbox, send_letters
+from ..leaflet.check import Report, check_all
+from ..leaflet.choices import PatientChoices
+from ..leaflet.dates import DateOrder
+from ..deliver.delivery import Outbox, send_letters
 from ..errors import HandoutsError
 from ..history import History
 from ..make import Maker, write_new
 from ..output import default_path, slug
-from ..patients import PatientListError, read_patients
-from ..printfile import PrintFile, merge_leaflets
-from ..sending import letter
+from ..leaflet.patients import PatientListError, read_patients
+from ..deliver.printfile import PrintFile, merge_leaflets
+from ..deliver.sending import letter
 
 # What the desk makes from the form: the PDF to print, and the HTML page to preview it by.
 FORMATS = ("pdf", "html")

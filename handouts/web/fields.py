@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..choices import PatientChoices, parse_choices
-from ..content import Content
+from ..leaflet.choices import PatientChoices, parse_choices
+from ..leaflet.content import Content
 from ..errors import InputError, InvalidChoices
-from ..mail import check_address
+from ..deliver.mail import check_address
 
 FIELDS = ("patient", "procedures", "scars", "sessions", "appointment", "clinician", "date", "note", "paper",
           "large_print", "email")

@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from . import scripts
-from .errors import FontError
+from ..errors import FontError
 
 REGULAR = "HandoutsSans"
 BOLD = "HandoutsSans-Bold"
@@ -38,7 +38,7 @@ def register() -> None:
     from reportlab.pdfbase.ttfonts import TTFont
 
     _fix_to_unicode()
-    folder = files("handouts") / "fonts"
+    folder = files("handouts.render") / "fonts"
     for name, filename in _FILES.items():
         font = TTFont(name, str(folder / filename))
         _remember_subsets(font.face)

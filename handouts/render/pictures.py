@@ -20,7 +20,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import fonts
-from .content import SCAR_PICTURES
+from ..leaflet.content import SCAR_PICTURES
 
 
 _PANEL = 140  # width of one cross-section, pt

@@ -20,10 +20,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .errors import HandoutsError
-from .history import History
-from .output import NewFile, check_writable, remove_stale_parts
+from .. import __version__
+from ..errors import HandoutsError
+from ..history import History
+from ..output import NewFile, check_writable, remove_stale_parts
 from .pdfjoin import Pdf, PdfJoiner, UnreadablePdf, read_pdf
 
 PRINT_TITLE = "Leaflets for printing"

@@ -24,10 +24,11 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogeth
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
-from . import __version__, fonts, pictures
+from .. import __version__
+from . import fonts, pictures
 from .chart import GRID, recovery_chart
-from .compose import Leaflet
-from .content import Colours
+from ..leaflet.compose import Leaflet
+from ..leaflet.content import Colours
 from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, plain_text
 from .qr import QRCodeFlowable
 from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare

@@ -15,7 +15,7 @@ from html import escape
 from . import pictures, qr
 from .chart import recovery_chart
 from .pdf import LARGE_PRINT, Typography
-from .compose import Leaflet
+from ..leaflet.compose import Leaflet
 from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, plain_text
 from .rtl import RTL
 

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
-from .content import PICTURES, DayRange
-from .errors import TemplateError
+from ..leaflet.content import PICTURES, DayRange
+from ..errors import TemplateError
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Chart:
 
 @dataclass(frozen=True)
 class Figure:
-    """A labelled diagram (handouts/pictures.py), the words beside it
+    """A labelled diagram (handouts/render/pictures.py), the words beside it
     (its caption) and its text alternative."""
 
     picture: str

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fonts, pictures
+from ..render import fonts, pictures
 from .choices import PatientChoices
 from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
-from .document import Document, parse_document
-from .errors import UnprintableError
+from ..render.document import Document, parse_document
+from ..errors import UnprintableError
 from .wording import LEAFLET_TEMPLATE, Wording
 
 

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import HandoutsError
-from .history import History
+from ..errors import HandoutsError
+from ..history import History
 
 # The paper names CUPS understands, by the names --paper uses.
 MEDIA = {"a4": "A4", "letter": "Letter"}

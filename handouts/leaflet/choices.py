@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import fonts
+from ..render import fonts
 from .content import Content
 from .dates import DateOrder, DateProblem
-from .errors import InputError, InvalidChoices
+from ..errors import InputError, InvalidChoices
 
 PAPER_SIZES = ("a4", "letter")
 MAX_NAME_LENGTH = 120

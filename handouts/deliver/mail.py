@@ -17,12 +17,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING
 
-from .dates import DateOrder, DateProblem
-from .errors import HandoutsError, InputError
+from ..leaflet.dates import DateOrder, DateProblem
+from ..errors import HandoutsError, InputError
 
 if TYPE_CHECKING:  # only named in annotations; Wording would load Jinja for every command
-    from .content import Content
-    from .wording import Wording
+    from ..leaflet.content import Content
+    from ..leaflet.wording import Wording
 
 @dataclass(frozen=True)
 class Letter:

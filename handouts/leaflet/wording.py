@@ -1,7 +1,7 @@
 """The Jinja2 wording templates in templates/.
 
 Templates are sandboxed, autoescaped (every value is escaped for the markup
-handouts/document.py or an email reader reads; only plain-text `.txt.j2`
+handouts/render/document.py or an email reader reads; only plain-text `.txt.j2`
 templates are not) and strict: a misspelt name fails loudly instead of
 printing nothing. Errors name the template file and line.
 
@@ -20,7 +20,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import TemplateError
+from ..errors import TemplateError
 
 LEAFLET_TEMPLATE = "leaflet.html.j2"
 MAX_COUNT = 10_000  # range() steps in one rendering

@@ -10,8 +10,8 @@ from pathlib import Path
 from .audit import GRADE_LIMIT, Reading, audit
 from .choices import PatientChoices
 from .content import load_content
-from .errors import ContentError, HandoutsError
-from .make import compose_leaflet, draw_pdf
+from ..errors import ContentError, HandoutsError
+from ..make import compose_leaflet, draw_pdf
 from .wording import Wording, long_date
 
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .delivery import maybe_sent
-from .errors import HandoutsError
-from .history import History
+from ..errors import HandoutsError
+from ..history import History
 from .mail import Letter, compose_message, encrypt_pdf
-from .make import Maker
+from ..make import Maker
 
 
 def letter(maker: Maker, paths: list[Path], *, label: str, name: str, address: str, sha256: str | None = None,

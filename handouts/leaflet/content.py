@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import fonts, links
-from .errors import ContentError, FontError, InputError
+from ..render import fonts
+from . import links
+from ..errors import ContentError, FontError, InputError
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class Content:
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
 _PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "aftercare", "works_on_skin", "picture")
-# The diagrams handouts/pictures.py draws, and the words they need (content.toml [pictures] labels).
+# The diagrams handouts/render/pictures.py draws, and the words they need (content.toml [pictures] labels).
 SCAR_PICTURES = ("rolling", "ice-pick", "deep-craters", "superficial", "marks")
 TREATMENT_PICTURES = ("resurfacing", "fractional", "subcision", "fillers")
 PICTURES = SCAR_PICTURES + TREATMENT_PICTURES
@@ -482,7 +483,7 @@ class _Reader:
 
     def address(self, keys: tuple[str, ...], text: str) -> None:
         """Emails go from this address: it must be one that mail can carry."""
-        from .mail import check_address  # mail builds on this module
+        from ..deliver.mail import check_address  # mail builds on this module
 
         try:
             check_address(text)
@@ -595,7 +596,7 @@ class _Reader:
         return result
 
     def picture(self, table: dict, keys: tuple[str, ...], known: tuple[str, ...]) -> str | None:
-        """picture = "rolling": one of the diagrams handouts/pictures.py draws."""
+        """picture = "rolling": one of the diagrams handouts/render/pictures.py draws."""
         name = self.text(table, keys + ("picture",), required=False)
         if name is not None and name not in known:
             hint = difflib.get_close_matches(name, known, n=1)

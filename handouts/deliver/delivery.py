@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from email.policy import SMTP as SMTP_POLICY, SMTPUTF8 as SMTPUTF8_POLICY
 from pathlib import Path
 
-from .errors import HandoutsError, OutputExistsError
-from .history import History, HistoryBusy
+from ..errors import HandoutsError, OutputExistsError
+from ..history import History, HistoryBusy
 from .mail import Letter
-from .output import write_file
+from ..output import write_file
 
 
 

@@ -1,0 +1,1 @@
+"""Getting leaflets to patients: the print file, the printer and email."""
