@@ -9,8 +9,8 @@ it), yet ReportLab copies it into every font subset of every leaflet: a third
 of a leaflet's bytes. Stripping it, as WeasyPrint does when it embeds a font,
 changes no outline, width, character or font name.
 
-Needs fontTools (`pip install fonttools`), used here only: the leaflets are
-drawn from the stripped files.
+The leaflets are drawn from the stripped files; fontTools (a dependency
+already, for script names) is used here only to make them.
 """
 
 from __future__ import annotations
