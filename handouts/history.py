@@ -204,7 +204,10 @@ class History:
                          "made_at": _now()})
         entry = self._recorded("leaflets", {**asdict(done), "state": "pending"},
                                lambda register: write_file(path, data, overwrite=overwrite, before_claim=register))
-        self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,))
+        if not self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,)).rowcount:
+            # Another run opened the history between the two steps, took the pending row for one a crash
+            # left (its file had not arrived yet) and removed it: the file has arrived, so it is recorded.
+            self._insert("leaflets", {**asdict(done), "state": "done"})
 
     def claim_print_file(self, new: NewFile, path: Path) -> None:
         """Give a print file written to `new` its name, replacing what is there, and record it as one."""
@@ -224,8 +227,7 @@ class History:
 
         def register():
             nonlocal entry
-            marks = ", ".join(f":{name}" for name in row)
-            entry = self.db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", row).lastrowid
+            entry = self._insert(table, row)
 
         try:
             claim(register)
@@ -234,6 +236,10 @@ class History:
                 self.db.execute(f"DELETE FROM {table} WHERE id = ?", (entry,))
             raise
         return entry
+
+    def _insert(self, table: str, row: dict) -> int:
+        marks = ", ".join(f":{name}" for name in row)
+        return self.db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", row).lastrowid
 
     def recover(self) -> None:
         """Settle rows a crash left pending: keep those whose file arrived."""

@@ -158,3 +158,30 @@ def test_make_into_a_read_only_or_immutable_folder_is_refused_before_drawing(run
         result = run(*MAKE, "-p", "Ann Lee", "-o", "locked/a.pdf")
         assert result.output == "Error: cannot write locked/a.pdf: Operation not permitted; choose another --output\n"
     assert json.loads(run("history", "--format", "json").output or "[]") == []
+
+
+def test_a_run_opening_the_history_as_a_leaflet_takes_its_name_loses_no_record(run, monkeypatch):
+    """Opening the history settles what a crash left half-recorded. Another run
+    (a leaflet made at the desk during a batch) may open it just as a leaflet
+    is taking its name: its pending record then looks like a crash's, but the
+    leaflet still ends up recorded, so a later batch does not call it foreign."""
+    import handouts.history
+
+    real = handouts.history.write_file
+
+    def write_file(path, data, *, overwrite=False, before_claim=None):
+        def then_another_run_opens_the_history():
+            before_claim()
+            History(Path("output/handouts-history.sqlite3")).close()
+
+        real(path, data, overwrite=overwrite, before_claim=then_another_run_opens_the_history)
+
+    monkeypatch.setattr(handouts.history, "write_file", write_file)
+    make(run, "Sam Smith")
+    monkeypatch.setattr(handouts.history, "write_file", real)
+    listed = json.loads(run("history", "--format", "json").output)
+    assert [(row["patient"], Path(row["path"]).name) for row in listed] == [("Sam Smith", "2026-11-21-sam-smith.pdf")]
+    Path("patients.csv").write_text("patient,procedures,date\nSam Smith,fillers,2026-11-21\n", encoding="utf-8")
+    result = run("batch", "patients.csv")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Written 0, skipped 1, failed 0")
