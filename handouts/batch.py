@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -234,8 +236,17 @@ def _start_worker(maker_args: tuple) -> None:
     global _worker_maker
     # Ctrl-C is for the main process, which stops the pool cleanly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     content_path, templates_dir, invariant = maker_args
     _worker_maker = Maker(content_path, templates_dir, invariant=invariant)
+
+
+def _exit_with(batch: int) -> None:
+    """End this worker once its batch has gone: killed outright (no Ctrl-C to
+    stop the pool), it would leave the worker waiting for work for ever."""
+    while os.getppid() == batch:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _render(task: tuple[PatientChoices, tuple[str, ...]], maker: Maker | None = None) -> dict | Exception:

@@ -170,6 +170,14 @@ def test_ctrl_c_while_loading_is_not_a_traceback(workdir):
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "\nAborted!\n")
 
 
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie (a container's first process may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_a_killed_batch_resumes_losing_and_repeating_nothing(workdir):
     import hashlib
     import sqlite3
@@ -183,10 +191,17 @@ def test_a_killed_batch_resumes_losing_and_repeating_nothing(workdir):
     deadline = time.time() + 60
     while len(list(output.glob("*.pdf"))) < 5 and time.time() < deadline:
         time.sleep(0.05)
+    workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     process.kill()
     process.wait()
     first_run = {p.name for p in output.glob("*.pdf")}
     assert 5 <= len(first_run) < 40, "the batch was not stopped part-way"
+    assert len(workers) == 2
+    # Its workers do not wait for work for ever: they end within a few seconds.
+    deadline = time.time() + 30
+    while any(running(int(pid)) for pid in workers) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(running(int(pid)) for pid in workers)
 
     result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
