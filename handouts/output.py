@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import fcntl
 import hashlib
 import os
 import re
@@ -73,6 +74,9 @@ class NewFile:
             fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         except OSError as exc:
             raise _cannot_write(path, exc) from None
+        # Held while it is written (the system lets go when the process dies): remove_stale_parts
+        # leaves a part that a live run is still writing.
+        fcntl.flock(fd, fcntl.LOCK_EX)
         self.handle, self.path = os.fdopen(fd, "wb"), path
 
     def write(self, data: bytes) -> None:
@@ -146,13 +150,22 @@ def check_writable(path: Path, fix: str, *, folder: bool = False) -> None:
 
 
 def remove_stale_parts(folder: Path, names: set[str]) -> None:
-    """Delete temporary files a killed run left for these leaflet names."""
+    """Delete temporary files a killed run left for these file names (not those a live run is writing)."""
     if not folder.is_dir():
         return
     for entry in os.scandir(folder):
-        if entry.name.startswith(".") and entry.name.endswith(".part"):
-            if entry.name[1:].rsplit(".", 2)[0] in names:
+        if entry.name.startswith(".") and entry.name.endswith(".part") and entry.name[1:].rsplit(".", 2)[0] in names:
+            try:
+                fd = os.open(entry.path, os.O_RDONLY)
+            except FileNotFoundError:  # its run has just finished with it
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 os.unlink(entry.path)
+            except BlockingIOError:
+                pass
+            finally:
+                os.close(fd)
 
 
 def _claim(temp: str, path: Path) -> None:

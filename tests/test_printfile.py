@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -248,7 +249,8 @@ def test_merging_damaged_pdfs_is_one_clear_line(run):
     for name, content in damaged.items():
         Path(name).write_bytes(content)
     expected = {
-        "cut.pdf": "Error: cut.pdf: cannot be read as a PDF (Stream has ended unexpectedly); make it again, or leave it out",
+        "cut.pdf": "Error: cut.pdf: cannot be read as a PDF (it is cut short: its end is missing); make it again, "
+                   "or leave it out",
         "empty.pdf": "Error: empty.pdf: has no pages; make it again, or leave it out",
         "zero.pdf": "Error: zero.pdf: cannot be read as a PDF (Cannot read an empty file); make it again, or leave it out",
         "header.pdf": "Error: header.pdf: cannot be read as a PDF (Stream has ended unexpectedly); make it again, "
@@ -328,6 +330,9 @@ def test_a_print_file_is_the_same_bytes_each_time(run):
     assert Path("one.pdf").read_bytes() == Path("two.pdf").read_bytes()
     info = PdfReader("one.pdf").metadata
     assert (info.title, info.creator.split()[0]) == ("Leaflets for printing", "handouts")
+    # Identical objects are stored once, but each page keeps its own links: PDF lets no two share one.
+    links = [link.idnum for page in PdfReader("one.pdf").pages for link in page.get("/Annots", [])]
+    assert len(links) > 6 and len(links) == len(set(links))
 
 
 def test_merge_takes_a_pdf_another_program_wrote(run):
@@ -373,3 +378,34 @@ def test_text_that_looks_like_pdf_syntax_is_copied_as_it_is(run, monkeypatch):
     last = reader.pages[-1]
     assert last.extract_text().strip() == "A page with a link"
     assert [annot.get_object()["/A"]["/URI"] for annot in last["/Annots"]] == [address]
+
+
+def test_a_leaflet_damaged_since_it_was_made_is_refused_never_printed_blank(run):
+    """A leaflet read directly that turns out damaged goes to pypdf, strictly:
+    it is mended where nothing is lost, and refused where a page would print
+    blank or the page tree loops; never a traceback."""
+    bob = make(run, "Bob Bell")
+    data = bob.read_bytes()
+    tree = re.search(rb"/Parent (\d+) 0 R", data)[1]
+    entry = re.search(rb"\n(\d{10}) 00000 n", data)
+    damaged = {
+        "crlf.pdf": data.replace(b"\n", b"\r\n"),  # as a careless transfer does: every stream is broken
+        "loop.pdf": data.replace(b"/Kids [ ", b"/Kids [ " + tree + b" 0 R ", 1),
+        "xref.pdf": data.replace(entry[0], b"\n" + entry[1][:8] + b"x" + entry[1][9:] + b" 00000 n", 1),
+    }
+    for name, content in damaged.items():
+        Path(name).write_bytes(content)
+    os.mkfifo("pipe.pdf")  # reading it would wait for ever
+    for name, reason in {"/dev/zero": "is not a regular file; give the leaflets' PDF files",
+                         "pipe.pdf": "is not a regular file; give the leaflets' PDF files"}.items():
+        result = run("merge", "print.pdf", str(bob), name)
+        assert result.output == f"Error: {name}: {reason}\n"
+    for name in ("crlf.pdf", "loop.pdf"):
+        result = run("merge", "print.pdf", str(bob), name)
+        assert result.exit_code == 1, name
+        assert result.output.startswith(f"Error: {name}: cannot be read as a PDF ("), result.output
+        assert len(result.output.splitlines()) == 1
+        assert not Path("print.pdf").exists()
+    result = run("merge", "print.pdf", str(bob), "xref.pdf", "--no-duplex")
+    assert result.exit_code == 0, result.output
+    assert pdf_pages("print.pdf") == pdf_pages(bob) * 2

@@ -251,3 +251,26 @@ def test_a_killed_merge_leaves_no_print_file_and_the_next_one_clears_up(workdir)
     result = subprocess.run(command[:5], cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith("Print file print.pdf: "), result.stderr
     assert not list(workdir.glob(".*.part"))
+
+
+def test_two_merges_into_one_print_file_both_finish(workdir):
+    """The second does not take the first's half-written file for a killed run's."""
+    rows = "".join(f"Patient {i},fillers,ID{i},2026-11-21\n" for i in range(4))
+    (workdir / "patients.csv").write_text("patient,procedures,patient_id,date\n" + rows, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, CLI, "batch", "patients.csv", "-q"], cwd=workdir, env=env, check=True)
+    leaflets = sorted(str(p) for p in (workdir / "output").glob("*.pdf"))
+    first = subprocess.Popen([sys.executable, CLI, "merge", "print.pdf", *leaflets * 1000], cwd=workdir, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not list(workdir.glob(".print.pdf.*.part")) and time.time() < deadline:
+        time.sleep(0.01)
+    second = subprocess.run([sys.executable, CLI, "merge", "print.pdf", leaflets[0]], cwd=workdir, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    pages = len(PdfReader(workdir / "print.pdf").pages)
+    one = len(PdfReader(leaflets[0]).pages)
+    assert pages in (one + one % 2, 4000 * (one + one % 2))  # whichever finished last
+    assert not list(workdir.glob(".*.part"))

@@ -30,6 +30,7 @@ _HEADER = re.compile(rb"\s*(\d+)\s+0\s+obj\b")
 _LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 _MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*([-+\d.]+)\s+([-+\d.]+)\s+([-+\d.]+)\s+([-+\d.]+)\s*\]")
 _INHERITED = re.compile(rb"/(?:MediaBox|CropBox|Resources|Rotate)\b")
+_ANNOTATION = re.compile(rb"/Type\s*/Annot\b")
 _REPORTLAB = b"ReportLab Generated PDF"
 _PAGES_ROOT = 1  # the output's page tree, written last; its number is known from the start
 # pypdf logs what it repairs in a damaged file; the error raised says it once.
@@ -42,6 +43,10 @@ class UnreadablePdf(Exception):
 
 class _NotPlain(Exception):
     """The file is not in the plain form read here directly."""
+
+
+# What reading a damaged file here can raise (a reference chain too deep to follow is one).
+_DAMAGED = (_NotPlain, ValueError, IndexError, RecursionError)
 
 
 class Pdf:
@@ -64,13 +69,16 @@ class Pdf:
         self.offsets: dict[int, int] = {}
         words = data[table + 4:end].split()
         at = 0
-        while at + 1 < len(words):
-            first, count = int(words[at]), int(words[at + 1])
-            for number, entry in enumerate(range(at + 2, at + 2 + 3 * count, 3), start=first):
-                if words[entry + 2] == b"n":
-                    self.offsets[number] = int(words[entry])
-            at += 2 + 3 * count
-        self.pages = self._pages(self._reference(self.object(int(root[1]))[0], b"/Pages"))
+        try:
+            while at + 1 < len(words):
+                first, count = int(words[at]), int(words[at + 1])
+                for number, entry in enumerate(range(at + 2, at + 2 + 3 * count, 3), start=first):
+                    if words[entry + 2] == b"n":
+                        self.offsets[number] = int(words[entry])
+                at += 2 + 3 * count
+        except (ValueError, IndexError):
+            raise _NotPlain("a damaged cross-reference table") from None
+        self.pages = self._pages(self._reference(self.object(int(root[1]))[0], b"/Pages"), set())
         self.size = self.page_size(0) if self.pages else None
 
     def object(self, number: int) -> tuple[bytes, list[tuple[int, int, int]]]:
@@ -109,10 +117,18 @@ class Pdf:
         box = _MEDIABOX.search(self.object(self.pages[page])[0])
         if box is None:
             raise _NotPlain("a page without its own size")
-        left, bottom, right, top = map(float, box.groups())
+        try:
+            left, bottom, right, top = map(float, box.groups())
+        except ValueError:
+            raise _NotPlain("a page size that is not a number") from None
+        if min(abs(right - left), abs(top - bottom)) < 1:
+            raise _NotPlain("a page with no size")
         return abs(right - left), abs(top - bottom)
 
-    def _pages(self, node: int) -> list[int]:
+    def _pages(self, node: int, seen: set[int]) -> list[int]:
+        if node in seen:
+            raise _NotPlain("a page tree that loops")
+        seen.add(node)
         body, references = self.object(node)
         if not re.search(rb"/Type\s*/Pages\b", body):
             return [node]
@@ -121,7 +137,7 @@ class Pdf:
         kids = re.search(rb"/Kids\s*\[([^\]]*)\]", body)
         if kids is None:
             raise _NotPlain("a page tree without kids")
-        return [page for kid in re.findall(rb"(\d+)\s+0\s+R", kids[1]) for page in self._pages(int(kid))]
+        return [page for kid in re.findall(rb"(\d+)\s+0\s+R", kids[1]) for page in self._pages(int(kid), seen)]
 
     def _reference(self, body: bytes, key: bytes) -> int:
         found = re.search(re.escape(key) + rb"\s+(\d+)\s+0\s+R", body)
@@ -135,19 +151,25 @@ def read_pdf(data: bytes) -> Pdf:
     if _REPORTLAB in data[:64]:
         try:
             return Pdf(data)
-        except _NotPlain:
+        except _DAMAGED:
             pass
     try:
         return Pdf(_rewritten(data))
-    except _NotPlain as exc:
-        raise UnreadablePdf(str(exc)) from None
+    except _DAMAGED as exc:
+        raise UnreadablePdf(str(exc) or "it is damaged") from None
 
 
 def _rewritten(data: bytes) -> bytes:
+    """`data` rewritten by pypdf in the form Pdf reads. A leaflet (made by
+    ReportLab) that needs this was changed since: read strictly, so that a
+    leaflet whose streams were damaged is refused, never printed blank."""
     from pypdf import PdfReader, PdfWriter
 
+    leaflet = _REPORTLAB in data[:64]
+    if leaflet and b"%%EOF" not in data[-64:]:
+        raise UnreadablePdf("it is cut short: its end is missing")
     try:
-        reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
+        reader, writer = PdfReader(io.BytesIO(data), strict=leaflet), PdfWriter()
         if reader.is_encrypted:
             raise UnreadablePdf("it is protected by a password")
         for page in reader.pages:  # pypdf gives each page what it inherits
@@ -179,13 +201,17 @@ class PdfJoiner:
 
     def add(self, pdf: Pdf, bookmark: str | None = None) -> None:
         """Append every page of `pdf`."""
+        first = len(self._offsets)
         try:
             pages = self._copy_pages(pdf)
-        except _NotPlain:  # damage that only copying shows: pypdf may mend it
+        except _DAMAGED:  # damage that only copying shows: pypdf may mend it
+            for number in range(first, len(self._offsets)):
+                if not self._offsets[number]:  # given out, never written: the table must still find an object
+                    self._store(number, b"null")
             try:
                 pages = self._copy_pages(Pdf(_rewritten(pdf.data)))
-            except _NotPlain as exc:
-                raise UnreadablePdf(str(exc)) from None
+            except _DAMAGED as exc:
+                raise UnreadablePdf(str(exc) or "it is damaged") from None
         self._kids.extend(pages)  # only now: a file that failed half-way adds no pages
         if bookmark is not None:
             self._bookmarks.append((bookmark, pages[0]))
@@ -258,6 +284,8 @@ class PdfJoiner:
             return copied[number]
         copied[number] = 0
         body = self._body(pdf, number, pages, copied)
+        if not copied[number] and _ANNOTATION.search(body):
+            copied[number] = self._number()  # a page's own: PDF lets no two pages share an annotation
         if copied[number]:
             self._store(copied[number], body)
             return copied[number]

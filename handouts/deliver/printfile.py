@@ -102,6 +102,8 @@ class _Part:
 
 def _read(path: Path) -> Pdf:
     """A leaflet with at least one page; or a HandoutsError saying what to do."""
+    if not path.is_file():  # a pipe would wait for ever, a device never end
+        raise HandoutsError(f"{path}: is not a regular file; give the leaflets' PDF files")
     try:
         pdf = read_pdf(path.read_bytes())
     except OSError as exc:
