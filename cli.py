@@ -532,14 +532,15 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
             finally:  # the leaflets were written even if the print file was not
                 click.echo(f"Written {len(outcome.written)}, skipped {outcome.skipped + len(plan.duplicates)}, "
                            f"failed {failed}, in {time.perf_counter() - started:.1f} s.")
-            _report_print_file(print_files)
+            if print_files:
+                _report_print_file(print_files)
             sent_well = True
             if email:
                 letters, problems = letters_for_batch(maker, plan, outcome)
                 sent_well = delivery.send(letters, history, problems, quiet)
             if printer:
                 # The print files, or else each leaflet drawn by this run (not again those already made).
-                pdfs = ([(result.path, result.paper) for result in print_files] if print_file else
+                pdfs = ([(result.path, result.paper) for result in print_files.files] if print_file else
                         [(job.path, job.choices.paper) for job in sorted(outcome.written, key=lambda job: job.row)])
                 _print(pdfs, printer, history, duplex=duplex, copies=copies)
     if plan.problems or (not dry_run and (outcome.failed or not sent_well)):
@@ -582,11 +583,13 @@ def _bookmark(name: str, patient_id: str) -> str:
     return f"{name} ({patient_id})" if patient_id else name
 
 
-def _report_print_file(results) -> None:
-    """One line per print file (one per paper size)."""
-    for result in results:
+def _report_print_file(run) -> None:
+    """One line per print file (one per paper size), and per earlier one removed."""
+    for result in run.files:
         click.echo(f"Print file {result.path}: {result.pages} pages, {_size(result.size)} "
                    f"(the leaflets add up to {_size(result.leaflets_size)}).")
+    for path in run.removed:
+        click.echo(f"Removed {path}: an earlier print file, so that only this run's are left to print.")
 
 
 def _size(size: int) -> str:
@@ -623,7 +626,7 @@ def merge(out, leaflets, duplex, force, printer, copies, history_path):
         print_files = _merge_with_progress(out, titled, duplex, force, history, quiet=False)
         _report_print_file(print_files)
         if printer:
-            _print([(result.path, result.paper) for result in print_files], printer, history, duplex=duplex,
+            _print([(result.path, result.paper) for result in print_files.files], printer, history, duplex=duplex,
                    copies=copies)
 
 
@@ -637,7 +640,7 @@ def _run_with_progress(plan, maker, history, jobs, force, quiet):
 def _batch_print_files(plan, outcome, print_file, duplex, force, history, quiet):
     """Every leaflet of the batch now on disk, in CSV order, in print files (none without --print-file)."""
     if not print_file:
-        return []
+        return None
     made = outcome.made_rows()
     leaflets = [(job.path, _bookmark(job.choices.name, job.patient_id)) for job in plan.jobs if job.row in made]
     return _merge_with_progress(print_file, leaflets, duplex, force, history, quiet)

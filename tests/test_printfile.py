@@ -409,3 +409,23 @@ def test_a_leaflet_damaged_since_it_was_made_is_refused_never_printed_blank(run)
     result = run("merge", "print.pdf", str(bob), "xref.pdf", "--no-duplex")
     assert result.exit_code == 0, result.output
     assert pdf_pages("print.pdf") == pdf_pages(bob) * 2
+
+
+def test_an_earlier_print_file_for_paper_no_longer_used_is_removed(run):
+    """Yesterday's print-letter.pdf must not wait beside today's print.pdf to be printed."""
+    Path("patients.csv").write_text(MIXED, encoding="utf-8")
+    assert run("batch", "patients.csv", "--print-file", "output/print.pdf").exit_code == 0
+    Path("someone-else.pdf").write_bytes(b"%PDF-1.4 not ours")
+    Path("output/print-32x32pt.pdf").write_bytes(b"%PDF-1.4 not ours either")
+    Path("patients.csv").write_text(MIXED.replace(",letter\n", ",a4\n"), encoding="utf-8")
+    result = run("batch", "patients.csv", "--print-file", "output/print.pdf")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-3:] == [
+        f"Print file output/print.pdf: {len(PdfReader('output/print.pdf').pages)} pages, "
+        f"{Path('output/print.pdf').stat().st_size / 1024:.0f} KiB (the leaflets add up to "
+        f"{sum(p.stat().st_size for p in Path('output').glob('2026-*.pdf')) / 1024:.0f} KiB).",
+        "Removed output/print-a4.pdf: an earlier print file, so that only this run's are left to print.",
+        "Removed output/print-letter.pdf: an earlier print file, so that only this run's are left to print.",
+    ]
+    assert sorted(p.name for p in Path("output").glob("print*.pdf")) == ["print-32x32pt.pdf", "print.pdf"]
+    assert Path("someone-else.pdf").exists()

@@ -15,6 +15,8 @@ with --force, any other file except a leaflet, which it never replaces.
 
 from __future__ import annotations
 
+import glob
+import re
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -41,12 +43,19 @@ class PrintFile:
     paper: str  # "a4", "letter" (the names --paper uses), or the size in points
 
 
+@dataclass(frozen=True)
+class PrintRun:
+    files: list[PrintFile]
+    removed: list[Path]  # earlier print files of the same name that this run did not write
+
+
 def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool, force: bool, history: History,
-                   progress: Callable[[int], None] = lambda n: None) -> list[PrintFile]:
+                   progress: Callable[[int], None] = lambda n: None) -> PrintRun:
     """Write `leaflets` ((file, bookmark title) in order) into one PDF per paper size, and record each.
 
     One size: the file is `out`. Several: `out` named after each (print_file_names).
-    `progress` is told of each leaflet added.
+    `progress` is told of each leaflet added. An earlier print file for a paper
+    size this run has none of is removed, so nobody prints yesterday's leaflets.
     """
     if not leaflets:
         raise HandoutsError("no leaflets to put in the print file")
@@ -66,7 +75,20 @@ def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool,
         if len(names) > 1:
             for name in names.values():
                 check_print_file(name, history, force=force, leaflets=paths)
-        return [part.finish(names[paper], paper, history) for paper, part in parts.items()]
+        files = [part.finish(names[paper], paper, history) for paper, part in parts.items()]
+    return PrintRun(files, _remove_earlier(out, set(names.values()), history))
+
+
+def _remove_earlier(out: Path, written: set[Path], history: History) -> list[Path]:
+    """The print files of `out`'s other names (print.pdf, print-a4.pdf, print-210x99pt.pdf) that
+    this run did not write, removed; only those still as recorded, never anyone else's file."""
+    sizes = re.compile(re.escape(out.stem) + r"-(a4|letter|\d+x\d+pt)" + re.escape(out.suffix))
+    names = [out, *(path for path in out.parent.glob(f"{glob.escape(out.stem)}-*{out.suffix}")
+                    if sizes.fullmatch(path.name))]
+    removed = [path for path in names if path not in written and path.is_file() and history.is_print_file(path)]
+    for path in removed:
+        path.unlink()
+    return removed
 
 
 def print_file_names(out: Path, papers: Iterable[str]) -> dict[str, Path]:

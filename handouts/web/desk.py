@@ -188,7 +188,7 @@ class Desk:
                 if leaflets:
                     stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
                     result.print_files = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets,
-                                                       duplex=True, force=False, history=history)
+                                                       duplex=True, force=False, history=history).files
         return result
 
     def print_file(self, name: str) -> Path:
