@@ -586,10 +586,11 @@ def _bookmark(name: str, patient_id: str) -> str:
 def _report_print_file(run) -> None:
     """One line per print file (one per paper size), and per earlier one removed."""
     for result in run.files:
-        click.echo(f"Print file {result.path}: {result.pages} pages, {_size(result.size)} "
+        click.echo(f"Print file {click.format_filename(result.path)}: {result.pages} pages, {_size(result.size)} "
                    f"(the leaflets add up to {_size(result.leaflets_size)}).")
     for path in run.removed:
-        click.echo(f"Removed {path}: an earlier print file, so that only this run's are left to print.")
+        click.echo(f"Removed {click.format_filename(path)}: an earlier print file, so that only this run's are "
+                   "left to print.")
 
 
 def _size(size: int) -> str:

@@ -516,7 +516,9 @@ def _no_space(path: Path) -> bool:
 
 
 def _key(path: Path) -> str:
-    return str(Path(path).resolve())
+    # A name that is not UTF-8 (a Latin-1 "café.pdf" from an old USB stick) holds escapes SQLite
+    # cannot store; its bytes are written \xe9-style instead, the same way each time.
+    return os.fsencode(Path(path).resolve()).decode("utf-8", "backslashreplace")
 
 
 def _sha256(path: Path) -> str | None:

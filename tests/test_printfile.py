@@ -429,3 +429,15 @@ def test_an_earlier_print_file_for_paper_no_longer_used_is_removed(run):
     ]
     assert sorted(p.name for p in Path("output").glob("print*.pdf")) == ["print-32x32pt.pdf", "print.pdf"]
     assert Path("someone-else.pdf").exists()
+
+
+def test_file_names_that_are_not_utf8_are_merged_and_recorded(run):
+    """A Latin-1 "café.pdf" from an old memory stick, as a leaflet or as the print file."""
+    bob = make(run, "Bob Bell")
+    latin1 = os.fsdecode(b"caf\xe9.pdf")
+    Path(latin1).write_bytes(bob.read_bytes())
+    out = os.fsdecode(b"impression-\xe9t\xe9.pdf")
+    result = run("merge", out, latin1, str(bob))
+    assert result.exit_code == 0, result.output
+    assert [title for title, _ in bookmarks(out)] == ["caf\ufffd", "Bob Bell"]
+    assert run("merge", out, str(bob)).exit_code == 0  # recorded as a print file: replaced without --force

@@ -316,6 +316,8 @@ class PdfJoiner:
 
 def _text(value: str) -> bytes:
     """A PDF text string: UTF-16 in hex, which needs no escaping and holds any script."""
+    # A file name that is not UTF-8 comes with lone surrogates, which UTF-16 cannot hold: shown as "�".
+    value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return b"<FEFF%s>" % value.encode("utf-16-be").hex().upper().encode()
 
 
