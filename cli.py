@@ -79,11 +79,18 @@ strict_option = click.option("--strict", is_flag=True,
 
 def printer_options(command):
     """--printer and --copies: send the PDFs to a CUPS printer once they are written."""
-    command = click.option("--copies", type=click.IntRange(1, 99), default=1, show_default=True,
-                           help="With --printer: copies of each.")(command)
+    @functools.wraps(command)
+    def checked(*args, printer, copies, **kwargs):
+        if copies != 1 and not printer:  # else the copies asked for would silently not be printed
+            raise click.UsageError("--copies prints copies on a printer: add --printer NAME (or set "
+                                   "HANDOUTS_PRINTER)")
+        return command(*args, printer=printer, copies=copies, **kwargs)
+
+    checked = click.option("--copies", type=click.IntRange(1, 99), default=1, show_default=True,
+                           help="With --printer: copies of each.")(checked)
     return click.option("--printer", metavar="NAME", envvar="HANDOUTS_PRINTER",
                         help="Also send to this printer (CUPS; 'lpstat -e' lists them), on the leaflet's paper, "
-                             "two-sided unless --no-duplex (env: HANDOUTS_PRINTER).")(command)
+                             "two-sided unless --no-duplex (env: HANDOUTS_PRINTER).")(checked)
 
 
 class TextFile(click.ParamType):

@@ -195,3 +195,14 @@ def test_printer_needs_pdf(run):
     result = run("make", "-p", "Sam Smith", "--procedure", "fillers", "--format", "html", "--printer", "Desk")
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == "Error: --printer needs PDF leaflets; use --format pdf or both."
+
+
+@pytest.mark.parametrize("command", [("make", "-p", "Sam Smith", "--procedure", "fillers"),
+                                     ("batch", "patients.csv"), ("merge", "print.pdf", "patients.csv")])
+def test_copies_without_a_printer_is_refused_before_anything_is_made(run, command):
+    Path("patients.csv").write_text("patient,procedures\nSam Smith,fillers\n", encoding="utf-8")
+    result = run(*command, "--copies", "3")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == ("Error: --copies prints copies on a printer: add --printer NAME (or "
+                                              "set HANDOUTS_PRINTER)")
+    assert not Path("output").exists() and not Path("print.pdf").exists()

@@ -441,3 +441,13 @@ def test_file_names_that_are_not_utf8_are_merged_and_recorded(run):
     assert result.exit_code == 0, result.output
     assert [title for title, _ in bookmarks(out)] == ["caf\ufffd", "Bob Bell"]
     assert run("merge", out, str(bob)).exit_code == 0  # recorded as a print file: replaced without --force
+
+
+def test_a_batch_with_no_good_row_says_why_there_is_no_print_file(run):
+    Path("patients.csv").write_text("patient,procedures\nSam Smith,subcission\n", encoding="utf-8")
+    result = run("batch", "patients.csv", "--print-file", "print.pdf")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-2].startswith("Written 0, skipped 0, failed 1, in ")
+    assert result.output.splitlines()[-1] == ("Error: print.pdf was not written: no leaflet was made to put in it; "
+                                              "fix the rows above and run the batch again")
+    assert not Path("print.pdf").exists()

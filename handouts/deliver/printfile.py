@@ -58,7 +58,8 @@ def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool,
     size this run has none of is removed, so nobody prints yesterday's leaflets.
     """
     if not leaflets:
-        raise HandoutsError("no leaflets to put in the print file")
+        raise HandoutsError(f"{out} was not written: no leaflet was made to put in it; fix the rows above and run "
+                            "the batch again")
     paths = [path for path, _ in leaflets]
     check_print_file(out, history, force=force, leaflets=paths)
     remove_stale_parts(out.parent, {out.name})  # left by a run that was killed
