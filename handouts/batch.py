@@ -112,8 +112,7 @@ def plan_batch(patients: PatientList, maker: Maker, history: History | None, out
                    (path.with_suffix(f".{fmt}") for fmt in formats)}
         if None in actions.values():
             theirs = next(file for file, action in actions.items() if action is None)
-            plan.problems.append(f"row {row.number}: {theirs} already exists and was not made by handouts; "
-                                 "move it away or use --force")
+            plan.problems.append(f"row {row.number}: {theirs} {_whose(theirs, history)}; move it away or use --force")
             continue
         # Files that exist here are handouts' own, so a mix is rebuilt over them.
         kinds = set(actions.values())
@@ -216,6 +215,15 @@ def _unique_path(folder: Path, choices: PatientChoices, patient_id: str, taken: 
     path = folder / name
     taken.add(path.name)
     return path
+
+
+def _whose(path: Path, history: History | None) -> str:
+    """Why a file in a leaflet's place is not simply replaced."""
+    if history is not None and history.is_print_file(path):
+        return "is a print file"
+    if history is not None and history.is_leaflet(path):
+        return "was changed since handouts made it (edited, or damaged)"
+    return "already exists and was not made by handouts"
 
 
 def _action(path: Path, record: Record, history: History | None, force: bool) -> str | None:

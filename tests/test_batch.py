@@ -209,6 +209,21 @@ def test_a_file_the_batch_did_not_make_is_never_replaced(run):
             "move it away or use --force") in result.output.splitlines()
     assert Path("output/2026-11-21-sam-smith-p1.pdf").read_bytes() == b"a scanned letter"
     assert "2026-11-21-ann-lee-p2.pdf" in pdfs()
+    # A leaflet changed since it was made, and a print file in a leaflet's place, are called what they are.
+    Path("output/2026-11-21-sam-smith-p1.pdf").unlink()
+    assert run("batch", "patients.csv").exit_code == 0
+    with Path("output/2026-11-21-ann-lee-p2.pdf").open("ab") as leaflet:
+        leaflet.write(b"% cut and pasted into")
+    assert run("merge", "output/2026-11-21-sam-smith-p1.pdf", "output/2026-11-21-ann-lee-p2.pdf",
+               "--force").exit_code == 1  # a leaflet is never replaced, even with --force
+    Path("output/2026-11-21-sam-smith-p1.pdf").unlink()
+    assert run("merge", "output/2026-11-21-sam-smith-p1.pdf", "output/2026-11-21-ann-lee-p2.pdf").exit_code == 0
+    result = run("batch", "patients.csv")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        "row 2: output/2026-11-21-sam-smith-p1.pdf is a print file; move it away or use --force",
+        "row 3: output/2026-11-21-ann-lee-p2.pdf was changed since handouts made it (edited, or damaged); move it "
+        "away or use --force"]
 
 
 def test_history_answers_what_a_patient_was_given(run):
