@@ -516,9 +516,12 @@ def _no_space(path: Path) -> bool:
 
 
 def _key(path: Path) -> str:
+    # The folder resolved, not the name: a symlink in the leaflet's place is replaced by the leaflet,
+    # which must not be recorded under the link's old target (another patient's file).
     # A name that is not UTF-8 (a Latin-1 "café.pdf" from an old USB stick) holds escapes SQLite
     # cannot store; its bytes are written \xe9-style instead, the same way each time.
-    return os.fsencode(Path(path).resolve()).decode("utf-8", "backslashreplace")
+    path = Path(path)
+    return os.fsencode(path.parent.resolve() / path.name).decode("utf-8", "backslashreplace")
 
 
 def _sha256(path: Path) -> str | None:

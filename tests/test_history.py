@@ -7,6 +7,8 @@ import json
 import stat
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from handouts.history import History, format_history
 
 from places import full_disk, immutable, tmpfs
@@ -185,3 +187,16 @@ def test_a_run_opening_the_history_as_a_leaflet_takes_its_name_loses_no_record(r
     result = run("batch", "patients.csv")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Written 0, skipped 1, failed 0")
+
+
+def test_a_symlink_in_a_leaflets_place_is_replaced_and_the_leaflet_recorded_under_its_own_name(run):
+    ned = Path(make(run, "Ned Young").output.splitlines()[0])
+    before = ned.read_bytes()
+    link = Path("output/2026-11-21-mia-zed.pdf")
+    link.symlink_to(ned.name)
+    result = run(*MAKE, "-p", "Mia Zed", "--force")
+    assert result.exit_code == 0, result.output
+    assert not link.is_symlink() and "Prepared for Mia Zed" in PdfReader(link).pages[0].extract_text()
+    assert ned.read_bytes() == before
+    listed = {row["patient"]: Path(row["path"]).name for row in json.loads(run("history", "--format", "json").output)}
+    assert listed == {"Ned Young": ned.name, "Mia Zed": link.name}
