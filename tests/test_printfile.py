@@ -383,7 +383,7 @@ def test_text_that_looks_like_pdf_syntax_is_copied_as_it_is(run, monkeypatch):
 def test_a_leaflet_damaged_since_it_was_made_is_refused_never_printed_blank(run):
     """A leaflet read directly that turns out damaged goes to pypdf, strictly:
     it is mended where nothing is lost, and refused where a page would print
-    blank or the page tree loops; never a traceback."""
+    blank, or the page tree or a page size is impossible; never a traceback."""
     bob = make(run, "Bob Bell")
     data = bob.read_bytes()
     tree = re.search(rb"/Parent (\d+) 0 R", data)[1]
@@ -391,6 +391,8 @@ def test_a_leaflet_damaged_since_it_was_made_is_refused_never_printed_blank(run)
     damaged = {
         "crlf.pdf": data.replace(b"\n", b"\r\n"),  # as a careless transfer does: every stream is broken
         "loop.pdf": data.replace(b"/Kids [ ", b"/Kids [ " + tree + b" 0 R ", 1),
+        "twice.pdf": data.replace(b"/Kids [ ", b"/Kids [ " + re.search(rb"/Kids \[ (\d+)", data)[1] + b" 0 R ", 1),
+        "huge.pdf": data.replace(b"/MediaBox [ 0 0 595.2756", b"/MediaBox [ 0 0 999999999", 1),
         "xref.pdf": data.replace(entry[0], b"\n" + entry[1][:8] + b"x" + entry[1][9:] + b" 00000 n", 1),
     }
     for name, content in damaged.items():
@@ -400,7 +402,7 @@ def test_a_leaflet_damaged_since_it_was_made_is_refused_never_printed_blank(run)
                          "pipe.pdf": "is not a regular file; give the leaflets' PDF files"}.items():
         result = run("merge", "print.pdf", str(bob), name)
         assert result.output == f"Error: {name}: {reason}\n"
-    for name in ("crlf.pdf", "loop.pdf"):
+    for name in ("crlf.pdf", "loop.pdf", "twice.pdf", "huge.pdf"):
         result = run("merge", "print.pdf", str(bob), name)
         assert result.exit_code == 1, name
         assert result.output.startswith(f"Error: {name}: cannot be read as a PDF ("), result.output

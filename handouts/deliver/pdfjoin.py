@@ -31,6 +31,7 @@ _LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 _MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*([-+\d.]+)\s+([-+\d.]+)\s+([-+\d.]+)\s+([-+\d.]+)\s*\]")
 _INHERITED = re.compile(rb"/(?:MediaBox|CropBox|Resources|Rotate)\b")
 _ANNOTATION = re.compile(rb"/Type\s*/Annot\b")
+_LARGEST = 14400  # points: the largest page PDF allows (200 inches)
 _REPORTLAB = b"ReportLab Generated PDF"
 _PAGES_ROOT = 1  # the output's page tree, written last; its number is known from the start
 # pypdf logs what it repairs in a damaged file; the error raised says it once.
@@ -121,17 +122,23 @@ class Pdf:
             left, bottom, right, top = map(float, box.groups())
         except ValueError:
             raise _NotPlain("a page size that is not a number") from None
-        if min(abs(right - left), abs(top - bottom)) < 1:
+        width, height = abs(right - left), abs(top - bottom)
+        if min(width, height) < 1:
             raise _NotPlain("a page with no size")
-        return abs(right - left), abs(top - bottom)
+        if max(width, height) > _LARGEST:
+            raise UnreadablePdf(f"a page is {max(width, height):.0f} points long, more than PDF allows")
+        return width, height
 
     def _pages(self, node: int, seen: set[int]) -> list[int]:
+        # Damage, not another program's way of writing: refused, as pypdf would print it wrong.
         if node in seen:
-            raise _NotPlain("a page tree that loops")
+            raise UnreadablePdf("its page tree lists a page twice, or loops")
         seen.add(node)
         body, references = self.object(node)
-        if not re.search(rb"/Type\s*/Pages\b", body):
+        if re.search(rb"/Type\s*/Page\b", body):
             return [node]
+        if not re.search(rb"/Type\s*/Pages\b", body):
+            raise UnreadablePdf("its page tree holds something that is not a page")
         if _INHERITED.search(body):
             raise _NotPlain("pages that inherit their size or resources")
         kids = re.search(rb"/Kids\s*\[([^\]]*)\]", body)
