@@ -598,6 +598,9 @@ def _report_print_file(run) -> None:
     for path in run.removed:
         click.echo(f"Removed {click.format_filename(path)}: an earlier print file, so that only this run's are "
                    "left to print.")
+    for path in run.kept:  # said even with --quiet: printed by mistake, it holds other patients' leaflets
+        click.echo(f"Warning: {click.format_filename(path)} is not from this run (changed since it was made, or "
+                   "not made by handouts) and was left as it is; do not print it by mistake.", err=True)
 
 
 def _size(size: int) -> str:

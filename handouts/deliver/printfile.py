@@ -47,6 +47,7 @@ class PrintFile:
 class PrintRun:
     files: list[PrintFile]
     removed: list[Path]  # earlier print files of the same name that this run did not write
+    kept: list[Path]  # files with such a name that were changed since, or are someone else's: left alone
 
 
 def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool, force: bool, history: History,
@@ -77,19 +78,20 @@ def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool,
             for name in names.values():
                 check_print_file(name, history, force=force, leaflets=paths)
         files = [part.finish(names[paper], paper, history) for paper, part in parts.items()]
-    return PrintRun(files, _remove_earlier(out, set(names.values()), history))
+    return PrintRun(files, *_remove_earlier(out, set(names.values()), history))
 
 
-def _remove_earlier(out: Path, written: set[Path], history: History) -> list[Path]:
-    """The print files of `out`'s other names (print.pdf, print-a4.pdf, print-210x99pt.pdf) that
-    this run did not write, removed; only those still as recorded, never anyone else's file."""
+def _remove_earlier(out: Path, written: set[Path], history: History) -> tuple[list[Path], list[Path]]:
+    """The files with `out`'s other names (print.pdf, print-a4.pdf, print-210x99pt.pdf) that this run
+    did not write: removed if they are print files still as recorded, else kept (never anyone else's)."""
     sizes = re.compile(re.escape(out.stem) + r"-(a4|letter|\d+x\d+pt)" + re.escape(out.suffix))
     names = [out, *(path for path in out.parent.glob(f"{glob.escape(out.stem)}-*{out.suffix}")
                     if sizes.fullmatch(path.name))]
-    removed = [path for path in names if path not in written and path.is_file() and history.is_print_file(path)]
+    earlier = [path for path in names if path not in written and (path.exists() or path.is_symlink())]
+    removed = [path for path in earlier if path.is_file() and history.is_print_file(path)]
     for path in removed:
         path.unlink()
-    return removed
+    return removed, [path for path in earlier if path not in removed]
 
 
 def print_file_names(out: Path, papers: Iterable[str]) -> dict[str, Path]:
