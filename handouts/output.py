@@ -65,7 +65,7 @@ class NewFile:
     """
 
     def __init__(self, path: Path):
-        self.folder, self.size, self.sha256 = path.parent, 0, hashlib.sha256()
+        self.size, self.sha256 = 0, hashlib.sha256()
         blocker = folder_in_the_way(path)
         if blocker is not None:
             raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder")
@@ -144,7 +144,7 @@ def check_writable(path: Path, fix: str, *, folder: bool = False) -> None:
     try:
         fd, probe = tempfile.mkstemp(dir=nearest, prefix=".handouts-", suffix=".probe")
     except OSError as exc:
-        raise HandoutsError(f"cannot write {path}: {exc.strerror or exc}; {fix}") from None
+        raise HandoutsError(f"{_cannot_write(path, exc)}; {fix}") from None
     os.close(fd)
     os.unlink(probe)
 

@@ -6,7 +6,8 @@ written and the page list are kept. Every object is stored once: its digest,
 taken after its references are renumbered, finds its twin from an earlier
 file. Copied bottom-up, a font whose font file matched an earlier one's then
 matches that font too, so the logo, fonts and header that every leaflet
-shares are stored once.
+shares are stored once. Links are the exception: an annotation belongs to
+one page.
 
 Leaflets are read directly, as ReportLab writes them: a plain cross-reference
 table, direct stream lengths, and every parenthesis inside a string escaped,

@@ -55,8 +55,9 @@ def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool,
     """Write `leaflets` ((file, bookmark title) in order) into one PDF per paper size, and record each.
 
     One size: the file is `out`. Several: `out` named after each (print_file_names).
-    `progress` is told of each leaflet added. An earlier print file for a paper
-    size this run has none of is removed, so nobody prints yesterday's leaflets.
+    `progress` is told of each leaflet added. Earlier print files under `out`'s
+    other names that this run did not write are removed (_remove_earlier), so
+    nobody prints yesterday's leaflets.
     """
     if not leaflets:
         raise HandoutsError(f"{out} was not written: no leaflet was made to put in it; fix the rows above and run "
@@ -64,13 +65,13 @@ def merge_leaflets(out: Path, leaflets: list[tuple[Path, str]], *, duplex: bool,
     paths = [path for path, _ in leaflets]
     check_print_file(out, history, force=force, leaflets=paths)
     remove_stale_parts(out.parent, {out.name})  # left by a run that was killed
-    with ExitStack() as files:
+    with ExitStack() as unclaimed:  # a part not claimed by the end is removed
         parts: dict[str, _Part] = {}
         for path, title in leaflets:
             pdf = _read(path)
             paper = _paper(pdf.size)
             if paper not in parts:
-                parts[paper] = _Part(files.enter_context(NewFile(out)))
+                parts[paper] = _Part(unclaimed.enter_context(NewFile(out)))
             parts[paper].add(pdf, path, title, duplex)
             progress(1)
         names = print_file_names(out, parts)
