@@ -24,7 +24,7 @@ if _ABORT_WHILE_LOADING:
 
 import click
 
-from handouts import __version__
+from handouts import __version__, clock
 from handouts.leaflet.choices import PAPER_SIZES
 from handouts.errors import HandoutsError, InputError
 from handouts.output import DEFAULT_HISTORY, DEFAULT_OUTBOX
@@ -359,7 +359,7 @@ def _warn_if_overdue(content: Content, strict: bool) -> None:
     """A leaflet from content past its review date says so on every run."""
     from handouts.leaflet.audit import review_warning
 
-    overdue = review_warning(content, dt.date.today())
+    overdue = review_warning(content, clock.today())
     if overdue and strict:
         raise click.ClickException(f"{content.path}: {overdue} (--strict)")
     if overdue:

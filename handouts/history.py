@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import clock
 from .errors import HandoutsError
 from .output import NewFile, folder_in_the_way, write_file
 
@@ -467,7 +468,7 @@ def near(path: str) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return clock.now().astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _create_private(path: Path) -> None:

@@ -7,7 +7,6 @@ Questions go to standard error, so standard output stays the path printed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import click
 from .leaflet.choices import PatientChoices, normalise_id, parse_choices
 from .leaflet.content import Content
 from .leaflet.dates import DateOrder
+from . import clock
 from .errors import InputError, InvalidChoices
 from .deliver.mail import check_address
 from .make import numbered, target
@@ -38,14 +38,16 @@ def ask_choices(content: Content, given: dict, *, last_clinician: str | None) ->
                                     "Scar types to explain (numbers or ids; blank for none)", optional=True)
     if not answers["sessions"]:
         answers["sessions"] = _ask_sessions(content, answers)
+    # The leaflet's date comes before the appointment, which is judged against it (not against today: a
+    # back-dated leaflet may have an appointment that is past by now).
+    if answers["date"] is None:
+        answers["date"] = _ask(content, answers, "date", "Date on the leaflet", order.show(clock.today()),
+                               also=("appointment",))
     if answers["appointment"] is None:
         answers["appointment"] = _ask(content, answers, "appointment",
                                       f"First appointment ({order.pattern} HH:MM; blank if not booked yet)", "")
     if answers["clinician"] is None:
         answers["clinician"] = _ask(content, answers, "clinician", "Clinician", last_clinician or "")
-    if answers["date"] is None:
-        answers["date"] = _ask(content, answers, "date", "Date on the leaflet", order.show(dt.date.today()),
-                               also=("appointment",))
     if answers["note"] is None:
         answers["note"] = _ask(content, answers, "note", "Note for the patient (one line; blank for none)", "")
     if answers["email"] is None:

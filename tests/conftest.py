@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,17 @@ TEMPLATES = ROOT / "templates"
 
 import cli as cli_module  # noqa: E402  (cli.py lives at the project root)
 
+# The day every test runs on, whatever the calendar says: the engine reads it (handouts/clock.py), and so does
+# every process a test starts, which inherits it. Appointments and review dates in the tests are judged against
+# it, so the suite passes in any year.
+TODAY = dt.date(2026, 11, 21)
+os.environ["HANDOUTS_TODAY"] = TODAY.isoformat()
+
+
+def without_settings(environment) -> dict:
+    """`environment` without the clinic's HANDOUTS_ settings, keeping the tests' fixed day."""
+    return {k: v for k, v in environment.items() if not k.startswith("HANDOUTS_") or k == "HANDOUTS_TODAY"}
+
 
 @pytest.fixture
 def runner():
@@ -28,7 +40,7 @@ def run(runner, tmp_path, monkeypatch):
     shutil.copy(CONTENT, tmp_path / "content.toml")
     shutil.copytree(TEMPLATES, tmp_path / "templates")
     monkeypatch.chdir(tmp_path)
-    for name in [name for name in os.environ if name.startswith("HANDOUTS_")]:
+    for name in set(os.environ) - set(without_settings(os.environ)):
         monkeypatch.delenv(name)
 
     def invoke(*args, **kwargs):

@@ -6,11 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
 
-from conftest import CONTENT, ROOT, TEMPLATES, flat, pdf_text
+from conftest import CONTENT, ROOT, TEMPLATES, flat, pdf_text, without_settings
 
 INIT_HINT = "work in a clinic folder (make one with 'handouts init FOLDER'), or pass"
 
@@ -83,8 +84,9 @@ def test_a_wheel_works_from_any_folder_in_a_fresh_venv(tmp_path):
     """About 20 s: builds the wheel from a copy of the source, installs it in a new venv, then
     `handouts init clinic && cd clinic && handouts make ...` as the README says.
 
-    The venv sees this Python's packages (--system-site-packages), so nothing is downloaded; the
-    build uses the setuptools already installed (--no-build-isolation)."""
+    The venv sees the packages of the Python running the tests (a path file naming its site-packages,
+    which works whether that Python is a venv or not), so nothing is downloaded; the build uses the
+    setuptools already installed (--no-build-isolation)."""
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=SOURCE_IGNORED)
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
@@ -97,10 +99,16 @@ def test_a_wheel_works_from_any_folder_in_a_fresh_venv(tmp_path):
         assert packaged in names
 
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    _run([sys.executable, "-m", "venv", str(venv)])
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+    site_packages = _run([str(bin_dir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+                         ).stdout.strip()
+    # Plain folder lines, after the venv's own: the wheel's handouts comes first, and this Python's .pth files
+    # (an editable install of this source tree among them) are not run.
+    outer = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    Path(site_packages, "outer-packages.pth").write_text("".join(f"{folder}\n" for folder in outer))
     _run([str(bin_dir / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HANDOUTS_", "PYTHON"))}
+    env = {k: v for k, v in without_settings(os.environ).items() if not k.startswith("PYTHON")}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     where = _run([str(bin_dir / "python"), "-c", "import handouts; print(handouts.__file__)"], env=env,
                  cwd=tmp_path).stdout

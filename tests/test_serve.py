@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONTENT, ROOT, TEMPLATES, flat
+from conftest import CONTENT, ROOT, TEMPLATES, flat, without_settings
 
 CLI = str(ROOT / "cli.py")
 TOKEN = "parallel-test-token"
@@ -40,7 +40,7 @@ class Server:
 
     def __init__(self, folder: Path, *args: str, env: dict | None = None):
         self.out, self.err = folder / "serve.out", folder / "serve.err"
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("HANDOUTS_")}
+        environment = without_settings(os.environ)
         environment.update(PYTHONPATH=str(ROOT), HANDOUTS_API_TOKEN=TOKEN, **(env or {}))
         with open(self.out, "w") as out, open(self.err, "w") as err:
             self.process = subprocess.Popen([sys.executable, CLI, "serve", "--port", "0", *args], cwd=folder,
@@ -116,7 +116,7 @@ def test_twenty_requests_at_once_give_twenty_distinct_recorded_pdfs_and_no_name_
 
 def test_a_leaflet_from_the_api_takes_well_under_a_third_of_a_make_process(clinic):
     """The server keeps content, templates and fonts loaded; a make process loads them every time."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOUTS_")}
+    env = without_settings(os.environ)
     env["PYTHONPATH"] = str(ROOT)
     makes = []
     for number in range(3):

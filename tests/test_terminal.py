@@ -1,6 +1,5 @@
 """Runs in a real pseudo-terminal and as a real process, as staff would."""
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -12,7 +11,7 @@ import pexpect
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, pdf_text
+from conftest import ROOT, TODAY, pdf_text
 
 CLI = str(ROOT / "cli.py")
 
@@ -40,7 +39,7 @@ def test_make_asks_for_everything_in_order_checking_each_answer(workdir):
                            "Dr Ana Silva", "-o", "first.pdf"], cwd=workdir, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                           capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
-    today = dt.date.today().strftime("%d/%m/%Y")
+    today = TODAY.strftime("%d/%m/%Y")
     dialogue = [  # (prompt, what is typed, what is said back, or None for the next question)
         ("Patient's name: ", "Zoë Łukasz-Nguyễn", None),
         ("Choose one or more (numbers or ids, separated by spaces or commas): ", "6, 99",
@@ -54,12 +53,14 @@ def test_make_asks_for_everything_in_order_checking_each_answer(workdir):
         ("Sessions of Fractional laser (blank if not known): ", "lots",
          "'lots' is not a number of sessions; write a number from 1 to 100, or a range like 2 to 3"),
         ("Sessions of Fractional laser", "2 to 3", None),
-        ("First appointment (DD/MM/YYYY HH:MM; blank if not booked yet): ", "03/12/26 10:30",
-         "'03/12/26 10:30' is ambiguous: write the year in full;"),
-        ("First appointment", "03/12/2026 10:30", None),
+        # A back-dated leaflet: its appointment is judged against the leaflet's date, asked first, not today's.
+        (f"Date on the leaflet [{today}]: ", "31/11/2026", "'31/11/2026' is not a date: November 2026 has no day 31"),
+        ("Date on the leaflet", "02/11/2026", None),
+        ("First appointment (DD/MM/YYYY HH:MM; blank if not booked yet): ", "10/11/26 10:30",
+         "'10/11/26 10:30' is ambiguous: write the year in full;"),
+        ("First appointment", "01/11/2026 10:30", "'2026-11-01' is before the leaflet's date (2026-11-02)"),
+        ("First appointment", "10/11/2026 10:30", None),
         ("Clinician [Dr Ana Silva]: ", "", None),
-        (f"Date on the leaflet [{today}]: ", "04/12/2026", "'2026-12-03' is before the leaflet's date (2026-12-04)"),
-        ("Date on the leaflet", "21/11/2026", None),
         ("Note for the patient (one line; blank for none): ", "See you soon.", None),
         ("Email the leaflet to (blank: do not email): ", "zoe.example.com", "'zoe.example.com' is not an email address"),
         ("Email the leaflet to", "", None),
@@ -71,13 +72,13 @@ def test_make_asks_for_everything_in_order_checking_each_answer(workdir):
             assert " 6. Subcision (subcision)" in child.before  # the numbered list came first
         if said:
             child.expect_exact(said)
-    child.expect_exact("output/2026-11-21-zoe-lukasz-nguyen.pdf")
+    child.expect_exact("output/2026-11-02-zoe-lukasz-nguyen.pdf")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    text = " ".join(pdf_text(workdir / "output/2026-11-21-zoe-lukasz-nguyen.pdf").split())
+    text = " ".join(pdf_text(workdir / "output/2026-11-02-zoe-lukasz-nguyen.pdf").split())
     assert "Prepared for Zoë Łukasz-Nguyễn" in text and "by Dr Ana Silva" in text
-    assert "Your first appointment: Thursday 3 December 2026 at 10:30" in text
+    assert "Your first appointment: Tuesday 10 November 2026 at 10:30" in text
     assert "Subcision 3" in text and "Fractional laser 2 to 3" in text and "See you soon." in text
     assert "Deep craters" in text
 
@@ -105,18 +106,37 @@ def test_make_asks_before_replacing_a_file_and_offers_the_next_name(workdir):
     assert make(("Replace it? [y/N]: ", "y")) == "output/2026-11-21-sam-sample.pdf"
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process has used so far (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for(condition, process) -> None:
+    """Wait until `condition()` holds while `process` runs; a minute at most, however slow the machine."""
+    deadline = time.monotonic() + 60
+    while not condition() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_interrupting_a_run_leaves_no_partial_file(workdir):
-    """Kill a long render at several moments: the leaflet is whole or absent."""
+    """Kill a long render at several moments of its own progress: the leaflet is whole or absent."""
     note = workdir / "note.txt"
     note.write_text(" ".join(f"word{i}" for i in range(9000)), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     killed_mid_run = 0
-    for delay in (0.4, 0.7, 1.0):
-        target = workdir / f"killed-{delay}.pdf"
+    # Moments measured by the run's own state, not the clock: as it opens its history (just before drawing),
+    # then once drawing has used some CPU time.
+    for drawn in (0.0, 0.3, 0.6):
+        target = workdir / f"killed-{drawn}.pdf"
+        history = workdir / f"history-{drawn}.sqlite3"
         process = subprocess.Popen([sys.executable, CLI, "make", "-p", "Ann", "--procedure", "fillers",
-                                    "--note-file", str(note), "-o", str(target)], cwd=workdir, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+                                    "--note-file", str(note), "-o", str(target), "--history", str(history)],
+                                   cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(history.exists, process)
+        if process.poll() is None:
+            started = cpu_seconds(process.pid)
+            wait_for(lambda: cpu_seconds(process.pid) - started >= drawn, process)
         process.send_signal(signal.SIGKILL)
         killed_mid_run += process.wait() == -signal.SIGKILL
         if target.exists():
@@ -186,14 +206,17 @@ def test_a_killed_batch_resumes_losing_and_repeating_nothing(workdir):
     (workdir / "patients.csv").write_text("patient,procedures,patient_id,date\n" + rows, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     command = [sys.executable, CLI, "batch", "patients.csv", "--jobs", "2", "-q"]
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
     output = workdir / "output"
-    deadline = time.time() + 60
-    while len(list(output.glob("*.pdf"))) < 5 and time.time() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: len(list(output.glob("*.pdf"))) >= 5, process)
+    # Freeze the batch and its workers where they are, so what it had written is counted before it is killed,
+    # however fast the machine; then let the workers run on, to see them notice and end.
+    os.killpg(process.pid, signal.SIGSTOP)
     workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     process.kill()
     process.wait()
+    os.killpg(process.pid, signal.SIGCONT)
     first_run = {p.name for p in output.glob("*.pdf")}
     assert 5 <= len(first_run) < 40, "the batch was not stopped part-way"
     assert len(workers) == 2

@@ -18,6 +18,7 @@ from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING
 
 from ..leaflet.dates import DateOrder, DateProblem
+from .. import clock
 from ..errors import HandoutsError, InputError
 
 if TYPE_CHECKING:  # only named in annotations; Wording would load Jinja for every command
@@ -121,7 +122,7 @@ def compose_message(content: Content, wording: Wording, *, name: str, address: s
     message["From"] = Address(display_name=clinic.name, addr_spec=clinic.email)
     message["To"] = address
     message["Subject"] = " ".join(wording.render(SUBJECT_TEMPLATE, **context).split())
-    message["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc).astimezone())
+    message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = make_msgid(domain=clinic.email.rpartition("@")[2] or None)
     message.set_content(text)
     message.add_alternative(html, subtype="html")

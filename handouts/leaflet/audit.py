@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import clock
 from .content import FIGURES, Content, Locator
 from .wording import Wording, long_date
 
@@ -51,7 +52,7 @@ def audit(content: Content, wording: Wording, *, today: dt.date | None = None) -
             sections.append(reading)
     warnings = [f"{r.where}: {r.field} reads at grade {r.grade:.1f}; aim for {GRADE_LIMIT:.0f} or below "
                 "(shorter sentences, shorter words)" for r in fields if r.grade > GRADE_LIMIT]
-    overdue = review_warning(content, today or dt.date.today())
+    overdue = review_warning(content, today or clock.today())
     if overdue:
         warnings.append(f"{content.path}:{locate.line(('leaflet', 'next_review'))}: {overdue}")
     return Audit(fields, sections, warnings)

@@ -10,6 +10,7 @@ from pathlib import Path
 from .audit import GRADE_LIMIT, Reading, audit
 from .choices import PatientChoices
 from .content import load_content
+from .. import clock
 from ..errors import ContentError, HandoutsError
 from ..make import compose_leaflet, draw_pdf
 from .wording import Wording, long_date
@@ -68,7 +69,7 @@ def check_all(content_path: Path, templates_dir: Path, *, today: dt.date | None 
 def _render_samples(content, wording) -> list[str]:
     """Draw one leaflet with everything chosen and one with nothing optional,
     so every branch of the template runs once."""
-    today = dt.date.today()
+    today = clock.today()
     samples = [
         PatientChoices(name="Sample Patient", procedures=tuple(content.procedures), date=today,
                        scars=tuple(content.scars), clinician="Sample Clinician", note="A sample note.\n\nTwo.",

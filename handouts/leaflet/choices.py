@@ -17,6 +17,7 @@ from pathlib import Path
 from ..render import fonts
 from .content import Content
 from .dates import DateOrder, DateProblem
+from .. import clock
 from ..errors import InputError, InvalidChoices
 
 PAPER_SIZES = ("a4", "letter")
@@ -160,7 +161,7 @@ def _note(value: str | None, extra_fonts: tuple[Path, ...]) -> str | None:
 
 def _date(value: str | dt.date | None, order: DateOrder) -> dt.date:
     if value is None or value == "":
-        return dt.date.today()
+        return clock.today()
     if isinstance(value, dt.date):
         return value
     try:

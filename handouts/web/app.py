@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..leaflet.content import MIN_CONTRAST, contrast_pairs, contrast_ratio
 from ..leaflet.dates import DateProblem
+from .. import clock
 from ..errors import HandoutsError, InputError, InvalidChoices
 from ..deliver.mail import check_address
 from ..leaflet.patients import PatientListError
@@ -83,7 +84,7 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
     def new_leaflet():
         content = desk.maker.content
         if request.method != "POST":
-            values = dict(clinician=desk.last_clinician(), date=desk.dates.show(dt.date.today()), paper="a4")
+            values = dict(clinician=desk.last_clinician(), date=desk.dates.show(clock.today()), paper="a4")
             return render_template("new.html", values=values, errors={}, **form_context(desk))
         values = from_form(request.form, content)
         try:
@@ -170,7 +171,7 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
                       contrast_ratio(getattr(colours, key), background))
                      for key, background, ground, _ in contrast_pairs(colours)]
         return render_template("content.html", report=report, info=desk.maker.content.leaflet,
-                               today=dt.date.today(), contrasts=contrasts, minimum=MIN_CONTRAST)
+                               today=clock.today(), contrasts=contrasts, minimum=MIN_CONTRAST)
 
     @app.route("/login", methods=["GET", "POST"])
     def login():

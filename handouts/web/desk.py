@@ -31,6 +31,7 @@ from ..leaflet.check import Report, check_all
 from ..leaflet.choices import PatientChoices
 from ..leaflet.dates import DateOrder
 from ..deliver.delivery import Outbox, send_letters
+from .. import clock
 from ..errors import HandoutsError
 from ..history import History
 from ..make import Maker, write_new
@@ -186,7 +187,7 @@ class Desk:
                 made = outcome.made_rows()
                 leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
                 if leaflets:
-                    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+                    stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
                     result.print_files = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets,
                                                        duplex=True, force=False, history=history).files
         return result
