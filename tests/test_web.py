@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONTENT, TEMPLATES, flat, replace_in
+from conftest import CONTENT, TEMPLATES, TODAY, flat, replace_in
 from handouts.make import Maker
 from handouts.web import Desk, create_app
 from handouts.web.app import MAX_BODY
@@ -122,7 +122,7 @@ def test_the_form_labels_every_field_and_offers_each_treatment_with_its_descript
     assert "A way to free deep scars from the tissue underneath them." in form.words
     assert {a["name"] for a in fields} >= {"patient", "scars", "sessions-subcision", "appointment", "clinician",
                                            "date", "note", "paper", "large_print", "email"}
-    assert form.by_id("date")["value"] == time.strftime("%d/%m/%Y")  # the clinic's own form, en-GB
+    assert form.by_id("date")["value"] == TODAY.strftime("%d/%m/%Y")  # the clinic's own form, en-GB
 
 
 def test_a_good_leaflet_is_made_recorded_and_previewed(client):

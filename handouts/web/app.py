@@ -52,10 +52,15 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
         g.started = time.perf_counter()
         if local_only and not guard.names_this_computer(request.host):
             abort(400, "This front desk answers on this computer only: open it as http://127.0.0.1.")
+        if request.method == "POST":
+            if guard.from_another_site(request.headers, request.host_url):
+                abort(403, "This request came from another web page, so nothing was done. Open the front desk "
+                           "itself and try again there.")
+            if not request.path.startswith("/api/") and not guard.same_token(request.form.get("csrf_token"),
+                                                                              session.get("csrf")):
+                abort(400, "The form had expired. Go back, reload the page and try again.")
         if request.path.startswith("/api/") or request.endpoint == "static":
             return None
-        if request.method == "POST" and not guard.same(request.form.get("csrf_token"), session.get("csrf", "")):
-            abort(400, "The form had expired. Go back, reload the page and try again.")
         if password and not session.get("staff") and request.endpoint != "login":
             return redirect(url_for("login"))
         return None

@@ -4,8 +4,10 @@
   then only with a password (HANDOUTS_WEB_PASSWORD): staff log in once per
   browser session; after a wrong password, logging in pauses, longer each
   time, for everyone (so guessing is slow however many machines try).
-- Every form carries a CSRF token tied to the session; the session cookie is
-  HttpOnly and SameSite=Strict.
+- Every form carries a CSRF token tied to the session, and a POST is refused
+  without a session and its token, or when the browser says another site's
+  page sent it (Origin, Sec-Fetch-Site); the session cookie is HttpOnly and
+  SameSite=Strict.
 - The API takes a bearer token (HANDOUTS_API_TOKEN) and no cookies; without a
   token set it is off.
 - Served on this computer only, a request must name it (Host: 127.0.0.1 or
@@ -56,6 +58,26 @@ def check_exposure(host: str, password: str | None) -> None:
 def same(given: str | None, expected: str) -> bool:
     """Compared in constant time, so timing tells nothing about the secret."""
     return given is not None and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def same_token(given: str | None, expected: str | None) -> bool:
+    """A form's CSRF token against its session's: both must exist. A request with no session has no token
+    to match, so an empty token from another web page matches nothing."""
+    return bool(given) and bool(expected) and same(given, expected)
+
+
+# What a browser says of a request sent by another site's page; "same-site" is another port or subdomain of
+# this host, which is another web application, so it is refused too.
+FOREIGN_FETCH_SITES = ("cross-site", "same-site")
+
+
+def from_another_site(headers, own_url: str) -> bool:
+    """Does the browser say this request was sent by a page that is not ours (its Origin, or Sec-Fetch-Site)?
+    Programs that are not browsers send neither, and are judged by their token alone."""
+    origin = headers.get("Origin")
+    if origin is not None and origin.rstrip("/") != own_url.rstrip("/"):
+        return True
+    return headers.get("Sec-Fetch-Site", "").lower() in FOREIGN_FETCH_SITES
 
 
 def new_token() -> str:
