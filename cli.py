@@ -748,6 +748,110 @@ def history_command(patient, since, leaflet_date, fmt, history_path):
     click.echo(format_history(rows, fmt), nl=False)
 
 
+@cli.command(name="audit", context_settings=CONTEXT)
+@click.option("--patient", metavar="TEXT", help="Only this patient (part of the name, or the exact patient id).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only what was done on or after this day.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@history_option
+@report_errors
+def audit_command(patient, since, fmt, history_path):
+    """Show who made, downloaded, printed and emailed each leaflet, and who signed in to the front desk.
+
+    WHO is the staff member's username on the front desk, 'api' for the
+    clinic system's token, and the computer's user on the command line.
+    """
+    from handouts.audit_trail import audit_rows, format_audit
+
+    since_date = _since(since)
+    with _open_history(history_path) as history:
+        click.echo(format_audit(audit_rows(history, patient, since_date), fmt), nl=False)
+
+
+@cli.group(context_settings=CONTEXT)
+def staff():
+    """Staff accounts for the front desk: each person signs in with their own.
+
+    A desk account makes, previews, prints and emails leaflets, and sees the
+    ones it made; a manager's also runs batches and sees the whole history
+    and the content check. Passwords are typed at a hidden prompt, or given
+    on standard input when it is not a terminal; never on the command line.
+    """
+
+
+@staff.command(name="add", context_settings=CONTEXT)
+@click.argument("username")
+@click.option("--role", type=click.Choice(["desk", "manager"]), required=True, help="What the account may do.")
+@history_option
+@report_errors
+def staff_add(username, role, history_path):
+    """Add a staff account (the password is asked for)."""
+    with _staff_accounts(history_path) as accounts:
+        member = accounts.add(username, role, _new_password(username))
+    click.echo(f"Added {member.username} ({member.role}).")
+
+
+@staff.command(name="list", context_settings=CONTEXT)
+@history_option
+@report_errors
+def staff_list(history_path):
+    """List the staff accounts."""
+    with _staff_accounts(history_path) as accounts:
+        members = accounts.members()
+    if not members:
+        click.echo("No staff accounts yet; add one with 'handouts staff add USERNAME --role manager'.")
+        return
+    width = max(len("USERNAME"), *(len(m.username) for m in members))
+    click.echo(f"{'USERNAME'.ljust(width)}  ROLE     ADDED")
+    for member in members:
+        click.echo(f"{member.username.ljust(width)}  {member.role.ljust(7)}  {member.added_at}")
+
+
+@staff.command(name="remove", context_settings=CONTEXT)
+@click.argument("username")
+@history_option
+@report_errors
+def staff_remove(username, history_path):
+    """Remove a staff account; whoever is signed in with it is signed out."""
+    with _staff_accounts(history_path) as accounts:
+        accounts.remove(username)
+    click.echo(f"Removed {username}.")
+
+
+@staff.command(name="password", context_settings=CONTEXT)
+@click.argument("username")
+@history_option
+@report_errors
+def staff_password(username, history_path):
+    """Set a new password for an account; its sessions end."""
+    with _staff_accounts(history_path) as accounts:
+        accounts.existing(username)  # a missing account is named before the password is asked for
+        accounts.set_password(username, _new_password(username))
+    click.echo(f"Changed the password of {username}.")
+
+
+@contextlib.contextmanager
+def _staff_accounts(history_path: Path):
+    from handouts.history import History
+    from handouts.staff import Staff
+
+    with History(history_path) as history:
+        yield Staff(history)
+
+
+def _new_password(username: str) -> str:
+    """From a hidden prompt, typed twice; or the first line of standard input when it is not a terminal."""
+    from handouts.staff import check_password
+
+    if not sys.stdin.isatty():
+        return check_password(sys.stdin.readline().rstrip("\r\n"))
+    while True:
+        password = click.prompt(f"Password for {username}", hide_input=True, confirmation_prompt=True, err=True)
+        try:
+            return check_password(password)
+        except HandoutsError as exc:
+            click.echo(f"  {exc}", err=True)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("folder", metavar="FOLDER", type=click.Path(file_okay=False, path_type=Path))
 @report_errors
@@ -767,10 +871,14 @@ def init(folder):
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Where to listen: this computer only, unless another address is given (which needs "
-                   "HANDOUTS_WEB_PASSWORD).")
+              help="Where to listen: this computer only, unless another address is given (then over HTTPS only).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port to listen on (0: any free one).")
+@click.option("--certificate", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The clinic's own HTTPS certificate (PEM); with --key. Without it, other computers are served "
+                   "with a certificate handouts makes for the clinic folder.")
+@click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The private key of --certificate (PEM).")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
               show_default=True, help="Folder for the leaflets.")
 @delivery_options
@@ -778,28 +886,50 @@ def init(folder):
 @templates_option
 @history_option
 @report_errors
-def serve(host, port, output_dir, delivery, content_path, templates_dir, history_path):
+def serve(host, port, certificate, key, output_dir, delivery, content_path, templates_dir, history_path):
     """The front desk: make leaflets from a web page, for staff who do not use a terminal.
 
     Pages for a new leaflet, a batch from a CSV, the history and the
     content's check, and a JSON API for clinic systems (POST /api/leaflets,
-    with HANDOUTS_API_TOKEN as its bearer token). Served by waitress on this
-    computer only, unless --host says otherwise; then staff log in with
-    HANDOUTS_WEB_PASSWORD. Emails go as for 'make --email'.
+    with HANDOUTS_API_TOKEN as its bearer token). Staff sign in with their own
+    accounts ('handouts staff add'). Served on this computer only, unless
+    --host says otherwise; then over HTTPS only. Emails go as for 'make --email'.
     """
     from handouts.make import Maker
-    from handouts.web import Desk, check_exposure, create_app, on_this_computer_only, run_server
+    from handouts.web import Desk, create_app, on_this_computer_only, run_server
+    from handouts.web.tls import Certificate, clinic_certificate, host_names
 
-    password = os.environ.get("HANDOUTS_WEB_PASSWORD") or None
-    check_exposure(host, password)
+    if os.environ.get("HANDOUTS_WEB_PASSWORD"):
+        click.echo("Warning: HANDOUTS_WEB_PASSWORD is no longer used and gives no access: each member of staff "
+                   "signs in with their own account ('handouts staff add'). Unset it.", err=True)
     if delivery.encrypt:
         raise click.UsageError("serve does not encrypt emails; leave out --encrypt (or send encrypted leaflets with "
                                "'handouts send --encrypt').")
+    if (certificate is None) != (key is None):
+        raise click.UsageError("--certificate and --key go together: give both, or neither.")
+    _require_staff(history_path)
+    local = on_this_computer_only(host) and certificate is None
+    names = () if local else host_names(host)
+    tls = None if local else Certificate(certificate, key) if certificate else \
+        clinic_certificate(content_path.resolve().parent, names)
+    if tls is not None:
+        made = "made for this clinic folder" if tls.made_now else "in use"
+        click.echo(f"HTTPS certificate {tls.certificate} ({made}); its SHA-256 fingerprint is {tls.fingerprint}",
+                   err=True)
     desk = Desk(Maker(content_path, templates_dir), history_path, output_dir=output_dir,
                 transport=delivery.transport(), resend=delivery.resend)
-    app = create_app(desk, password=password, api_token=os.environ.get("HANDOUTS_API_TOKEN") or None,
-                     local_only=on_this_computer_only(host))
-    run_server(app, host, port, announce=lambda line: click.echo(line))
+    app = create_app(desk, api_token=os.environ.get("HANDOUTS_API_TOKEN") or None, local_only=local,
+                     tls=tls is not None, host_names=names)
+    run_server(app, host, port, certificate=tls, announce=lambda line: click.echo(line))
+
+
+def _require_staff(history_path: Path) -> None:
+    """The front desk opens to staff accounts only: without one, nobody could sign in."""
+    with _staff_accounts(history_path) as accounts:
+        if not accounts.members():
+            raise click.ClickException("there are no staff accounts yet, so nobody could sign in to the front desk; "
+                                       "add the first with 'handouts staff add USERNAME --role manager', then run "
+                                       "'handouts serve' again")
 
 
 def main():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import fcntl
+import getpass
 import hashlib
 import io
 import json
@@ -72,6 +73,15 @@ CREATE TABLE IF NOT EXISTS print_files (
     sha256 TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS print_files_path ON print_files (path);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,  -- a staff username on the front desk; the computer's user on the command line
+    action TEXT NOT NULL,  -- 'downloaded', 'printed', 'emailed', 'signed in', ...
+    leaflet INTEGER,  -- the leaflets row it was done to, if any
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS audit_leaflet ON audit (leaflet);
 CREATE TABLE IF NOT EXISTS print_jobs (
     id INTEGER PRIMARY KEY,
     sent_at TEXT NOT NULL,
@@ -113,6 +123,7 @@ class Record:
     path: str = ""
     sha256: str = ""
     made_at: str = ""
+    made_by: str = ""  # set by the History that writes it: who is using it
 
 
 class HistoryError(HandoutsError):
@@ -139,13 +150,15 @@ class _Database(sqlite3.Connection):
 
 
 class History:
-    def __init__(self, path: str | Path, *, read_only: bool = False):
-        """Open (and create, unless `read_only`) the history at `path`.
+    def __init__(self, path: str | Path, *, read_only: bool = False, who: str = ""):
+        """Open (and create, unless `read_only`) the history at `path`, for `who` (recorded as having made
+        each leaflet and done each action written through it).
 
         A writable history is tried for writing at once, so a read-only one
         stops a run before any leaflet is drawn.
         """
         self.path = Path(path)
+        self.who = who or _computer_user()
         try:
             if read_only:
                 # Without a -wal file everything is in the main file: read just that,
@@ -165,7 +178,7 @@ class History:
             self.db.executescript(_SCHEMA)
             # Columns added since the first release; older histories gain them empty.
             have = {row[1] for row in self.db.execute("PRAGMA table_info(leaflets)")}
-            for column in ("email", "sessions", "appointment"):
+            for column in ("email", "sessions", "appointment", "made_by"):
                 if column not in have:
                     self.db.execute(f"ALTER TABLE leaflets ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
             self._try_writing()
@@ -202,13 +215,14 @@ class History:
     def write_leaflet(self, path: Path, data: bytes, record: Record, *, overwrite: bool) -> None:
         """Write the file and its record so that neither exists without the other."""
         done = Record(**{**asdict(record), "path": _key(path), "sha256": hashlib.sha256(data).hexdigest(),
-                         "made_at": _now()})
+                         "made_at": _now(), "made_by": self.who})
         entry = self._recorded("leaflets", {**asdict(done), "state": "pending"},
                                lambda register: write_file(path, data, overwrite=overwrite, before_claim=register))
         if not self.db.execute("UPDATE leaflets SET state = 'done' WHERE id = ?", (entry,)).rowcount:
             # Another run opened the history between the two steps, took the pending row for one a crash
             # left (its file had not arrived yet) and removed it: the file has arrived, so it is recorded.
-            self._insert("leaflets", {**asdict(done), "state": "done"})
+            entry = self._insert("leaflets", {**asdict(done), "state": "done"})
+        self.record_action("made", entry, path.name)
 
     def claim_print_file(self, new: NewFile, path: Path) -> None:
         """Give a print file written to `new` its name, replacing what is there, and record it as one."""
@@ -219,6 +233,14 @@ class History:
         """A PDF handed to a printer, and the printer's id for the job."""
         self.db.execute("INSERT INTO print_jobs (sent_at, path, printer, job) VALUES (?, ?, ?, ?)",
                         (_now(), _key(path), printer, job))
+        row = self.db.execute("SELECT max(id) FROM leaflets WHERE path = ? AND state = 'done'",
+                              (_key(path),)).fetchone()
+        self.record_action("printed", row[0], f"on {printer} (job {job})")
+
+    def record_action(self, action: str, leaflet: int | None = None, detail: str = "") -> None:
+        """What `who` did (to leaflet number `leaflet`, if one), for the audit trail."""
+        self.db.execute("INSERT INTO audit (at, who, action, leaflet, detail) VALUES (?, ?, ?, ?, ?)",
+                        (_now(), self.who, action, leaflet, detail))
 
     def _recorded(self, table: str, row: dict, claim: Callable[[Callable[[], None]], None]) -> int:
         """Run `claim`, which gives a written file its name; `row` goes into
@@ -315,6 +337,10 @@ class History:
     def finish_message(self, entry: int, status: str, detail: str = "") -> None:
         self.db.execute("UPDATE messages SET status = ?, detail = ?, at = ? WHERE id = ?",
                         (status, detail, _now(), entry))
+        address, sha256 = self.db.execute("SELECT address, sha256 FROM messages WHERE id = ?", (entry,)).fetchone()
+        leaflet = self.db.execute("SELECT max(id) FROM leaflets WHERE sha256 = ? AND state = 'done'",
+                                  (sha256,)).fetchone()[0]
+        self.record_action("email", leaflet, f"to {address}: {EMAIL_STATUS.get(status, status)}")
 
     def forget_message(self, entry: int) -> None:
         """For a message that certainly never left (no connection was made)."""
@@ -364,7 +390,7 @@ class History:
                             "m.address = leaflets.email ORDER BY m.id DESC LIMIT 1) AS message "
                             "FROM leaflets WHERE state = 'done'", patient, since, leaflet_date)
         return [{**{k: row[k] for k in row.keys() if k not in ("state", "inputs", "message")},
-                 "made_at": _local(row["made_at"]),
+                 "made_at": local_time(row["made_at"]),
                  "email_status": EMAIL_STATUS.get(row["message"], "") if row["email"] else ""} for row in rows]
 
     def entry(self, entry: int) -> sqlite3.Row | None:
@@ -383,18 +409,19 @@ class History:
         if patient:
             # Typed text is matched as it is: % and _ are not wildcards.
             sql += " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)"
-            args += [f"%{_escape_like(patient)}%", patient]
+            args += [f"%{escape_like(patient)}%", patient]
         if since:
             sql += " AND made_at >= ?"
-            args.append(_start_of(since))
+            args.append(start_of(since))
         if leaflet_date:
             sql += " AND leaflet_date = ?"
             args.append(leaflet_date.isoformat())
         return self.db.execute(sql + " ORDER BY id", args).fetchall()
 
 
-_COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "sessions", "appointment", "clinician",
-            "leaflet_date", "content_version", "template_version", "path", "sha256", "email", "email_status")
+_COLUMNS = ("made_at", "made_by", "patient", "patient_id", "procedures", "scars", "sessions", "appointment",
+            "clinician", "leaflet_date", "content_version", "template_version", "path", "sha256", "email",
+            "email_status")
 # A message's status as staff read it ("sending" is a run stopped mid-way: it may have gone).
 EMAIL_STATUS = {None: "not sent yet", "sent": "sent", "outbox": "written to outbox", "failed": "failed",
                 "sending": "may have gone out", "uncertain": "may have gone out", "trying": "not sent yet"}
@@ -409,12 +436,12 @@ def format_history(rows: list[dict], fmt: str) -> str:
         # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a CR.
         writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows({column: _inert(row.get(column, "")) for column in _COLUMNS} for row in rows)
+        writer.writerows({column: spreadsheet_safe(row.get(column, "")) for column in _COLUMNS} for row in rows)
         return out.getvalue()
     if not rows:
         return "No leaflets recorded.\n"
     shown = ("made_at", "patient", "patient_id", "leaflet_date", "procedures", "content_version", "email_status",
-             "path")
+             "made_by", "path")
     table = [[c.upper().replace("_", " ").replace(" STATUS", "") for c in shown]]
     table += [[near(r[c]) if c == "path" else r[c][:16].replace("T", " ") if c == "made_at" else str(r[c])
                for c in shown] for r in rows]
@@ -426,13 +453,13 @@ def format_history(rows: list[dict], fmt: str) -> str:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _inert(value) -> str:
+def spreadsheet_safe(value) -> str:
     """A cell a spreadsheet shows as text, never runs: a leading quote, as spreadsheet-safe exports do."""
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -465,6 +492,14 @@ def near(path: str) -> str:
         return str(Path(path).relative_to(Path.cwd()))
     except ValueError:
         return path
+
+
+def _computer_user() -> str:
+    """Who runs this command, as the computer knows them."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this user id (a container's), nor USER or LOGNAME set
+        return f"uid {os.getuid()}"
 
 
 def _now() -> str:
@@ -532,11 +567,11 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _local(stored: str) -> str:
+def local_time(stored: str) -> str:
     """A time as stored (UTC) in this computer's time zone, with its offset."""
     return dt.datetime.fromisoformat(stored).astimezone().isoformat(timespec="seconds")
 
 
-def _start_of(day: dt.date) -> str:
+def start_of(day: dt.date) -> str:
     """The stored (UTC) form of the moment `day` begins here."""
     return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.timezone.utc).isoformat(timespec="seconds")

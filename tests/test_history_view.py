@@ -44,7 +44,7 @@ def test_history_shows_local_times_leaflet_dates_and_email_status(run, smtp, kol
 
     table = run("history", "--leaflet-date", "2026-11-22").output.splitlines()
     assert table[0].split() == ["MADE", "AT", "PATIENT", "PATIENT", "ID", "LEAFLET", "DATE", "PROCEDURES",
-                                "CONTENT", "VERSION", "EMAIL", "PATH"]
+                                "CONTENT", "VERSION", "EMAIL", "MADE", "BY", "PATH"]
     assert len(table) == 4
     assert table[2].startswith(rows[2]["made_at"][:16].replace("T", " ") + "  Jo Sample")  # local, to the minute
     assert "  2026-11-22  " in table[2] and "  sent  " in table[2]

@@ -1,7 +1,9 @@
-"""`handouts serve` for real: waitress on a free loopback port, many requests at once, what it logs."""
+"""`handouts serve` for real: cheroot on a free port, many requests at once, HTTPS for other computers, what it logs."""
 
 from __future__ import annotations
 
+import hashlib
+import http.client
 import io
 import json
 import os
@@ -9,6 +11,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -19,19 +22,31 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import trustme
 from pypdf import PdfReader
 
 from conftest import CONTENT, ROOT, TEMPLATES, flat, without_settings
+from handouts.history import History
+from handouts.staff import Staff
 
 CLI = str(ROOT / "cli.py")
 TOKEN = "parallel-test-token"
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+PASSWORD = "a long pass phrase for tests"
+
+
+def add_manager(folder: Path) -> None:
+    with History(folder / "output" / "handouts-history.sqlite3") as history:
+        Staff(history).add("manager", "manager", PASSWORD)
+
+
 @pytest.fixture
 def clinic(tmp_path):
     shutil.copy(CONTENT, tmp_path / "content.toml")
     shutil.copytree(TEMPLATES, tmp_path / "templates")
+    add_manager(tmp_path)
     return tmp_path
 
 
@@ -46,13 +61,13 @@ class Server:
             self.process = subprocess.Popen([sys.executable, CLI, "serve", "--port", "0", *args], cwd=folder,
                                             env=environment, stdout=out, stderr=err)
         deadline = time.monotonic() + 60
-        while "http://" not in self.out.read_text() and time.monotonic() < deadline:
+        while "://" not in self.out.read_text() and time.monotonic() < deadline:
             assert self.process.poll() is None, self.err.read_text()
             time.sleep(0.02)
         line = self.out.read_text().strip()
-        assert line.startswith("The front desk is open at http://"), line
-        self.port = int(line.split("http://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        assert line.startswith("The front desk is open at http"), line
+        self.port = int(line.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+        self.url = f"{line.split('://')[0].rsplit(' ', 1)[1]}://127.0.0.1:{self.port}"
         while True:  # announced once listening; make sure it answers
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -63,7 +78,11 @@ class Server:
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the server did not stop on Ctrl-C; it said:\n{self.log}") from None
 
     @property
     def log(self) -> str:
@@ -142,26 +161,76 @@ def test_a_leaflet_from_the_api_takes_well_under_a_third_of_a_make_process(clini
     assert api_time < make_time / 3
 
 
-def test_other_computers_only_with_a_password(run, tmp_path):
-    clinic = tmp_path  # where `run` put the content and templates
-    refused = run("serve", "--host", "0.0.0.0")
-    assert refused.exit_code == 1
-    assert refused.output == (
-        "Error: --host 0.0.0.0 lets other computers reach the front desk and its patients' leaflets; set "
-        "HANDOUTS_WEB_PASSWORD first (staff then log in with it), or leave out --host to serve this computer only\n")
-    server = Server(clinic, "--host", "0.0.0.0", env={"HANDOUTS_WEB_PASSWORD": "open sesame"})
+def https(server: Server, cafile: Path, method: str, path: str, *, host: str | None = None,
+          headers: dict | None = None, body: bytes | None = None):
+    """One request over HTTPS that checks the server's certificate against `cafile`, as a staff computer that
+    trusts it would; the Host header names 127.0.0.1 unless `host` says otherwise."""
+    context = ssl.create_default_context(cafile=str(cafile))
+    connection = http.client.HTTPSConnection("127.0.0.1", server.port, context=context, timeout=30)
     try:
-        assert f":{server.port}/" in (clinic / "serve.out").read_text()
-        request = urllib.request.Request(server.url + "/history")
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect())
-        with pytest.raises(urllib.error.HTTPError) as answer:
-            opener.open(request, timeout=30)
-        assert answer.value.code == 302 and answer.value.headers["Location"] == "/login"
-        status, _, _ = post(server.url, {"patient": "Sam", "procedures": ["fillers"]})
-        assert status == 201  # the API takes its token, not the staff password
-        assert post(server.url, {"patient": "Sam", "procedures": ["fillers"]}, token=None)[0] == 401
+        connection.request(method, path, body=body, headers={**({"Host": host} if host else {}), **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_other_computers_are_served_over_https_only(clinic):
+    server = Server(clinic, "--host", "0.0.0.0")
+    try:
+        assert (clinic / "serve.out").read_text().startswith(f"The front desk is open at https://")
+        certificate = clinic / "handouts-tls" / "certificate.pem"
+        for made in (certificate, clinic / "handouts-tls" / "key.pem", clinic / "handouts-tls"):
+            assert made.stat().st_mode & 0o077 == 0, made  # the clinic folder's own; the key above all
+        fingerprint = hashlib.sha256(ssl.PEM_cert_to_DER_cert(certificate.read_text())).hexdigest().upper()
+        assert f"its SHA-256 fingerprint is {':'.join(fingerprint[i:i + 2] for i in range(0, 64, 2))}" in server.log
+
+        status, headers, _ = https(server, certificate, "GET", "/history")
+        assert (status, headers["Location"]) == (302, "/login")
+        status, headers, _ = https(server, certificate, "GET", "/login")
+        assert status == 200 and headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert "Secure" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
+        # DNS rebinding: a page elsewhere that renames itself to this computer's address is refused.
+        assert https(server, certificate, "GET", "/login", host="evil.example")[0] == 400
+        assert https(server, certificate, "GET", "/login", host=socket.gethostname())[0] == 200
+        # The API over HTTPS with its token; plain HTTP gets no answer at all.
+        api = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        status, _, _ = https(server, certificate, "POST", "/api/leaflets", headers=api,
+                             body=json.dumps({"patient": "Sam", "procedures": ["fillers"]}).encode())
+        assert status == 201
+        with pytest.raises((urllib.error.URLError, ConnectionError, http.client.HTTPException)):
+            NO_PROXY.open(f"http://127.0.0.1:{server.port}/login", timeout=30).read()
     finally:
         assert server.stop() == 0
+    assert "Sam" not in server.log
+
+
+def test_the_clinics_own_certificate_is_used_and_kept(clinic, tmp_path):
+    authority = trustme.CA()
+    issued = authority.issue_cert("127.0.0.1", "desk.clinic.example")
+    issued.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    issued.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    server = Server(clinic, "--host", "127.0.0.1", "--certificate", str(tmp_path / "cert.pem"), "--key",
+                    str(tmp_path / "key.pem"))
+    try:
+        assert https(server, tmp_path / "ca.pem", "GET", "/login")[0] == 200
+    finally:
+        assert server.stop() == 0
+    assert not (clinic / "handouts-tls").exists()
+
+
+def test_serve_needs_a_staff_account_and_says_the_shared_password_is_gone(run, tmp_path):
+    refused = run("serve", env={"HANDOUTS_WEB_PASSWORD": "open sesame"})
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "Warning: HANDOUTS_WEB_PASSWORD is no longer used and gives no access: each member of staff signs in with "
+        "their own account ('handouts staff add'). Unset it.\n"
+        "Error: there are no staff accounts yet, so nobody could sign in to the front desk; add the first with "
+        "'handouts staff add USERNAME --role manager', then run 'handouts serve' again\n")
+    halves = run("serve", "--certificate", "content.toml")
+    assert halves.exit_code == 2 and halves.output.endswith(
+        "Error: --certificate and --key go together: give both, or neither.\n")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -170,6 +239,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_a_port_in_use_and_encrypt_are_clear_errors(run):
+    assert run("staff", "add", "manager", "--role", "manager", input=PASSWORD + "\n").exit_code == 0
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -13,7 +13,7 @@ from handouts.deliver.delivery import SmtpSender, SmtpSettings
 from handouts.make import Maker
 from handouts.web import Desk, create_app
 from test_email import Inbox, free_port
-from test_web import GOOD, TOKEN, csrf, folder, made_entry, make  # noqa: F401  (folder is a fixture)
+from test_web import GOOD, TOKEN, csrf, folder, made_entry, make, signed_in  # noqa: F401  (folder is a fixture)
 
 EVIL = "https://evil.example"
 # Every route that changes something, with a body that would do its work if it were let through.
@@ -59,7 +59,7 @@ def state() -> tuple:
 @pytest.mark.parametrize("path, data", POSTS, ids=[p for p, _ in POSTS])
 def test_a_post_with_no_session_and_an_empty_token_does_nothing(desk_and_client, inbox, path, data):
     desk, app = desk_and_client
-    staff = app.test_client()
+    staff = signed_in(app)
     made_entry(make(staff, email="sam@example.com"))  # leaflet 1, with its address
     before = state()
     stranger = app.test_client()  # no cookie: another site's page sending the form
@@ -75,7 +75,7 @@ def test_a_cross_site_email_sends_nothing_and_keeps_the_recorded_address(desk_an
     """The reported attack: a hostile page posts to /leaflets/1/email with an empty token and no cookie."""
     handler, _ = inbox
     desk, app = desk_and_client
-    staff = app.test_client()
+    staff = signed_in(app)
     entry = made_entry(make(staff, email="sam@example.com"))
     forged = app.test_client().post(f"/leaflets/{entry}/email", data={"csrf_token": "", "email": "thief@evil.example"},
                                     headers={"Origin": EVIL, "Sec-Fetch-Site": "cross-site"})
@@ -96,7 +96,7 @@ def test_a_cross_site_email_sends_nothing_and_keeps_the_recorded_address(desk_an
 def test_even_a_signed_in_browser_with_its_token_is_refused_when_another_page_sent_the_form(desk_and_client,
                                                                                           headers):
     _, app = desk_and_client
-    staff = app.test_client()
+    staff = signed_in(app)
     refused = staff.post("/", data={**GOOD, "csrf_token": csrf(staff)}, headers=headers)
     assert refused.status_code == 403
     assert not list(Path("output").glob("*.pdf"))

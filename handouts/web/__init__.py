@@ -1,44 +1,65 @@
 """The front desk: `handouts serve`, the same tool as a local web page and a JSON API.
 
 `create_app(desk)` builds the Flask app from a Desk (the Maker and history
-the command line uses too); `run_server` serves it with waitress, a
-production WSGI server that runs on Windows, macOS and Linux alike.
+the command line uses too); `run_server` serves it with cheroot, a
+production WSGI server (CherryPy's) that runs on Windows, macOS and Linux
+alike and speaks HTTPS itself, so no second program is needed in front of
+it on the clinic network.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import sys
 
 from ..errors import HandoutsError
-from .app import create_app
+from .app import MAX_BODY, create_app
 from .desk import Desk
-from .guard import check_exposure, on_this_computer_only
+from .guard import on_this_computer_only
+from .tls import Certificate
 
-__all__ = ["Desk", "check_exposure", "create_app", "on_this_computer_only", "run_server"]
+__all__ = ["Desk", "create_app", "on_this_computer_only", "run_server"]
+
+# A connection that sends nothing for this long is closed: a slow client cannot hold a thread for ever.
+IDLE_CONNECTION = 10
 
 
-def run_server(app, host: str, port: int, *, announce, threads: int = 8) -> None:
-    """Serve `app` until Ctrl-C; `announce` is told the address to open."""
-    from waitress import create_server
+def run_server(app, host: str, port: int, *, announce, certificate: Certificate | None = None,
+               threads: int = 8) -> None:
+    """Serve `app` until Ctrl-C, over HTTPS with `certificate`; `announce` is told the address to open."""
+    from cheroot import wsgi
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     access = logging.getLogger("handouts.web")
     access.addHandler(handler)
     access.setLevel(logging.INFO)
+    server = wsgi.Server((host, port), app, numthreads=threads, server_name="handouts", timeout=IDLE_CONNECTION)
+    server.max_request_body_size = MAX_BODY  # refused before it is read, whatever the route
+    if certificate is not None:
+        from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+        try:
+            server.ssl_adapter = BuiltinSSLAdapter(str(certificate.certificate), str(certificate.key))
+        except (OSError, ValueError) as exc:
+            raise HandoutsError(f"cannot use the certificate {certificate.certificate} with the key "
+                                f"{certificate.key}: {exc}; give a PEM certificate and its own key") from None
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="handouts")
+        server.prepare()
     except OSError as exc:
-        raise HandoutsError(f"cannot listen on {host} port {port}: {exc.strerror or exc}; choose another --port "
+        # cheroot gathers every address's failure into one message: "... [Errno 98] Address already in use)".
+        reason = exc.strerror or next(iter(re.findall(r"\[Errno \d+\] ([^)]+)", str(exc))), str(exc))
+        raise HandoutsError(f"cannot listen on {host} port {port}: {reason}; choose another --port "
                             "(or stop the program using it)") from None
     # Listening on every address: other computers reach it by this one's name.
     shown = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
-    announce(f"The front desk is open at http://{shown}:{server.effective_port}/ (Ctrl+C stops it)")
+    scheme = "https" if certificate else "http"
+    announce(f"The front desk is open at {scheme}://{shown}:{server.bind_addr[1]}/ (Ctrl+C stops it)")
     try:
-        server.run()
+        server.serve()
     except KeyboardInterrupt:
         pass
     finally:
-        server.close()
+        server.stop()

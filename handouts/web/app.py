@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, send_file, session, url_for
@@ -24,7 +25,8 @@ from ..errors import HandoutsError, InputError, InvalidChoices
 from ..deliver.mail import check_address
 from ..leaflet.patients import PatientListError
 from ..leaflet.wording import long_date
-from . import guard
+from ..staff import Member
+from . import guard, signin
 from .desk import Desk, NotFound, with_print_dialog
 from .fields import errors, from_form, from_json, leaflet_choices
 
@@ -32,26 +34,47 @@ MAX_BODY = 5 * 1024 * 1024
 log = logging.getLogger("handouts.web")
 
 
-def create_app(desk: Desk, *, password: str | None = None, api_token: str | None = None,
-               local_only: bool = True, login_pause: float = 2.0) -> Flask:
-    """The front desk for `desk`. With `password`, staff log in first; `api_token` turns the API on;
-    `local_only` (served on 127.0.0.1) makes requests name this computer."""
+@dataclass
+class Settings:
+    """What the views and sign-in share, kept on the app (app.extensions["handouts"])."""
+
+    desk: Desk
+    throttle: guard.LoginThrottle
+    session_idle: float
+    session_lifetime: float
+
+
+# Who the history says made the API's leaflets: the clinic system holding the token.
+API_CLIENT = Member("api", "desk")
+# Pages for managers only: the whole clinic's batches and print files, and the content's check.
+MANAGER_ONLY = {"batch": "run a batch", "print_file": "download print files", "content_page": "see the content check"}
+
+
+def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = True, tls: bool = False,
+               host_names: tuple[str, ...] = (), login_pause: float = 2.0, session_idle: float = 15 * 60,
+               session_lifetime: float = 12 * 3600) -> Flask:
+    """The front desk for `desk`; staff sign in with their own accounts; `api_token` turns the API on.
+    `local_only` (served on 127.0.0.1) makes requests name this computer; otherwise they must name it by one
+    of `host_names`. With `tls`, cookies are sent over HTTPS only and browsers told to keep to it."""
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=guard.new_token(),  # sessions last while the server runs
+        SECRET_KEY=guard.new_token(),  # cookies last while the server runs
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=tls,
         SESSION_COOKIE_NAME="handouts",
         MAX_CONTENT_LENGTH=MAX_BODY,
     )
     app.jinja_env.filters["long_date"] = long_date
-    pause = guard.LoginPause(login_pause)
+    app.extensions["handouts"] = Settings(desk, guard.LoginThrottle(login_pause), session_idle, session_lifetime)
+    app.register_blueprint(signin.blueprint)
 
     @app.before_request
     def gatekeeper():
         g.started = time.perf_counter()
-        if local_only and not guard.names_this_computer(request.host):
-            abort(400, "This front desk answers on this computer only: open it as http://127.0.0.1.")
+        if not guard.host_allowed(request.host, local_only, host_names):
+            where = "http://127.0.0.1" if local_only else f"https://{host_names[0]}" if host_names else "its name"
+            abort(400, f"This front desk answers by its own name only: open it as {where}.")
         if request.method == "POST":
             if guard.from_another_site(request.headers, request.host_url):
                 abort(403, "This request came from another web page, so nothing was done. Open the front desk "
@@ -59,24 +82,33 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
             if not request.path.startswith("/api/") and not guard.same_token(request.form.get("csrf_token"),
                                                                               session.get("csrf")):
                 abort(400, "The form had expired. Go back, reload the page and try again.")
-        if request.path.startswith("/api/") or request.endpoint == "static":
+        if request.path.startswith("/api/") or request.endpoint in ("static", "signin.login"):
             return None
-        if password and not session.get("staff") and request.endpoint != "login":
-            return redirect(url_for("login"))
+        refused = signin.refuse_when_not_signed_in()
+        if refused is not None:
+            return refused
+        g.desk = desk.for_staff(g.member)
+        if request.endpoint in MANAGER_ONLY and not g.member.is_manager:
+            abort(403, f"Only a manager can {MANAGER_ONLY[request.endpoint]}; ask one to do it, or to make your "
+                       "account a manager's.")
         return None
 
     @app.context_processor
     def page_context():
         if "csrf" not in session:
             session["csrf"] = guard.new_token()
-        return dict(csrf_token=session["csrf"], logged_in=bool(password and session.get("staff")))
+        return dict(csrf_token=session["csrf"], member=g.get("member"))
 
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", guard.PAGE_POLICY)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # Our own pages' forms still say where they come from (Origin), which the CSRF check reads; other sites
+        # are told nothing (names are never in URLs anyway).
+        response.headers["Referrer-Policy"] = "same-origin"
+        if tls:  # browsers that once reached it over HTTPS never try plain HTTP again
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"  # pages and leaflets hold patients' names
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
@@ -87,33 +119,33 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
 
     @app.route("/", methods=["GET", "POST"])
     def new_leaflet():
-        content = desk.maker.content
+        content = g.desk.maker.content
         if request.method != "POST":
-            values = dict(clinician=desk.last_clinician(), date=desk.dates.show(clock.today()), paper="a4")
-            return render_template("new.html", values=values, errors={}, **form_context(desk))
+            values = dict(clinician=g.desk.last_clinician(), date=g.desk.dates.show(clock.today()), paper="a4")
+            return render_template("new.html", values=values, errors={}, **form_context(g.desk))
         values = from_form(request.form, content)
         try:
             choices, address = leaflet_choices(content, values)
         except InvalidChoices as exc:
-            return render_template("new.html", values=values, errors=errors(exc), **form_context(desk)), 422
-        made = desk.make(choices, address=address)
+            return render_template("new.html", values=values, errors=errors(exc), **form_context(g.desk)), 422
+        made = g.desk.make(choices, address=address)
         return redirect(url_for("preview", entry=made.entry), code=303)
 
     @app.get("/leaflets/<int:entry>")
     def preview(entry: int, message: str = "", status: int = 200):
-        row, path = desk.leaflet(entry)
+        row, path = g.desk.leaflet(entry)
         return render_template("preview.html", row=row, entry=entry, filename=path.name, message=message,
                                dated=dt.date.fromisoformat(row["leaflet_date"])), status
 
     @app.get("/leaflets/<int:entry>.pdf")
     def download(entry: int):
-        _, path = desk.leaflet(entry)
+        _, path = g.desk.leaflet(entry, action="downloaded")
         return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=path.name)
 
     @app.get("/leaflets/<int:entry>/print")
     def print_view(entry: int):
         """The PDF, opening the browser's print dialog as it opens (in its own tab)."""
-        _, path = desk.leaflet(entry)
+        _, path = g.desk.leaflet(entry, action="printed from the browser")
         response = send_file(io.BytesIO(with_print_dialog(path.read_bytes())), mimetype="application/pdf",
                              download_name=path.name)
         response.headers["Content-Security-Policy"] = guard.PDF_POLICY
@@ -121,7 +153,7 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
 
     @app.get("/leaflets/<int:entry>.html")
     def leaflet_page(entry: int):
-        _, path = desk.leaflet(entry, "html")
+        _, path = g.desk.leaflet(entry, "html")
         response = send_file(path, mimetype="text/html")
         response.headers["Content-Security-Policy"] = guard.LEAFLET_POLICY
         response.headers["X-Frame-Options"] = "SAMEORIGIN"  # shown inside the preview page
@@ -131,7 +163,7 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
     def email(entry: int):
         address = request.form.get("email", "")
         try:
-            outcome = desk.email(entry, check_address(address))
+            outcome = g.desk.email(entry, check_address(address))
         except InputError as exc:
             return preview(entry, message=f"Not sent: {exc}", status=422)
         return preview(entry, message=f"Email: {outcome}.")
@@ -144,14 +176,14 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
         if upload is None or not upload.filename:
             return render_template("batch.html", result=None, error="Choose the CSV file of the patient list."), 422
         try:
-            result = desk.batch(upload.read(), Path(upload.filename).name)
+            result = g.desk.batch(upload.read(), Path(upload.filename).name)
         except PatientListError as exc:
             return render_template("batch.html", result=None, error=str(exc)), 422
         return render_template("batch.html", result=result, error="")
 
     @app.get("/print-files/<name>")
     def print_file(name: str):
-        return send_file(desk.print_file(name), mimetype="application/pdf", as_attachment=True, download_name=name)
+        return send_file(g.desk.print_file(name), mimetype="application/pdf", as_attachment=True, download_name=name)
 
     @app.route("/history", methods=["GET", "POST"])
     def history():
@@ -160,46 +192,23 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
         problem, day = "", None
         if day_text:
             try:
-                day = desk.dates.date(day_text)
+                day = g.desk.dates.date(day_text)
             except DateProblem as exc:
-                problem = f"'{day_text}' {exc}; write it as {desk.dates.forms}"
-        rows = [] if problem else desk.search(patient, day)
+                problem = f"'{day_text}' {exc}; write it as {g.desk.dates.forms}"
+        rows = [] if problem else g.desk.search(patient, day)
         searched = request.method == "POST" and not problem
         return render_template("history.html", rows=rows, patient=patient, day=day_text, problem=problem,
-                               searched=searched, pattern=desk.dates.pattern), 422 if problem else 200
+                               searched=searched, pattern=g.desk.dates.pattern), 422 if problem else 200
 
     @app.get("/content")
     def content_page():
-        report = desk.check()
-        colours = desk.maker.content.clinic.colours
+        report = g.desk.check()
+        colours = g.desk.maker.content.clinic.colours
         contrasts = [(f"{key} colour {getattr(colours, key)} on {ground} ({background})",
                       contrast_ratio(getattr(colours, key), background))
                      for key, background, ground, _ in contrast_pairs(colours)]
-        return render_template("content.html", report=report, info=desk.maker.content.leaflet,
+        return render_template("content.html", report=report, info=g.desk.maker.content.leaflet,
                                today=clock.today(), contrasts=contrasts, minimum=MIN_CONTRAST)
-
-    @app.route("/login", methods=["GET", "POST"])
-    def login():
-        if not password:
-            return redirect(url_for("new_leaflet"))
-        if request.method != "POST":
-            return render_template("login.html", error="")
-        wait = pause.wait()
-        if wait:
-            return render_template("login.html", error=f"Too many wrong passwords: wait {wait:.0f} seconds, "
-                                                        "then try again."), 429
-        if not guard.same(request.form.get("password"), password):
-            pause.failed()
-            return render_template("login.html", error="That is not the password. Try again in a moment."), 401
-        pause.succeeded()
-        session.clear()
-        session["staff"] = True
-        return redirect(url_for("new_leaflet"), code=303)
-
-    @app.post("/logout")
-    def logout():
-        session.clear()
-        return redirect(url_for("login" if password else "new_leaflet"), code=303)
 
     # -- the API ---------------------------------------------------------------
 
@@ -221,7 +230,7 @@ def create_app(desk: Desk, *, password: str | None = None, api_token: str | None
             choices, address = leaflet_choices(desk.maker.content, from_json(body))
         except InvalidChoices as exc:
             return jsonify(errors=errors(exc)), 422
-        made = desk.make(choices, address=address, formats=("pdf",), send=True)
+        made = desk.for_staff(API_CLIENT).make(choices, address=address, formats=("pdf",), send=True)
         response = send_file(made.paths["pdf"].resolve(), mimetype="application/pdf", as_attachment=True,
                              download_name=made.paths["pdf"].name)
         response.status_code = 201

@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from ..deliver.delivery import Outbox, send_letters
 from .. import clock
 from ..errors import HandoutsError
 from ..history import History
+from ..staff import Member, Staff
 from ..make import Maker, write_new
 from ..output import default_path, slug
 from ..leaflet.patients import PatientListError, read_patients
@@ -77,6 +79,20 @@ class Desk:
         self._drawing = threading.Lock()
         self._recording = threading.Lock()
         self._loading = threading.Lock()
+        self.member: Member | None = None  # who uses it: set on the copy each request gets (for_staff)
+        self.now = time.time  # the sessions' clock, which the tests move on
+
+    def for_staff(self, member: Member) -> Desk:
+        """This desk as `member` uses it: what they do is recorded as theirs, and a member who is not a
+        manager sees only the leaflets they made themselves. The copy shares the loaded content and the locks."""
+        used = copy.copy(self)
+        used.member = member
+        return used
+
+    @property
+    def _own_only(self) -> str | None:
+        """The username whose leaflets alone this member may see, or None for all."""
+        return None if self.member is None or self.member.is_manager else self.member.username
 
     # -- what the desk works from ------------------------------------------
 
@@ -103,7 +119,7 @@ class Desk:
         self._recording.acquire()
         held = True
         try:
-            history = History(self.history_path)
+            history = History(self.history_path, who=self.member.username if self.member else "")
             if not writing_leaflets:
                 self._recording.release()
                 held = False
@@ -112,6 +128,12 @@ class Desk:
         finally:
             if held:
                 self._recording.release()
+
+    @contextmanager
+    def staff(self) -> Iterator[Staff]:
+        """The staff accounts and their sessions."""
+        with self.history() as history:
+            yield Staff(history, now=self.now)
 
     # -- one leaflet ---------------------------------------------------------
 
@@ -134,13 +156,18 @@ class Desk:
         with self.history() as history:
             return history.last_clinician() or ""
 
-    def leaflet(self, entry: int, fmt: str = "pdf") -> tuple[dict, Path]:
-        """The record of leaflet `entry` and its file in `fmt`, checked to be the file recorded."""
+    def leaflet(self, entry: int, fmt: str = "pdf", *, action: str = "") -> tuple[dict, Path]:
+        """The record of leaflet `entry` and its file in `fmt`, checked to be the file recorded; `action`
+        (a download, a print) is recorded in the audit trail."""
         with self.history() as history:
             row = history.entry(entry)
+            if row is not None and self._own_only and row["made_by"] != self._own_only:
+                row = None  # another member's patient: as if it were not there
             path = Path(row["path"]).with_suffix(f".{fmt}") if row else None
             if row is None or history.made_here(path) is None:
                 raise NotFound("no such leaflet here, or its file has been moved or changed since it was made")
+            if action:
+                history.record_action(action, entry)
         return dict(row), path
 
     def email(self, entry: int, address: str) -> str:
@@ -205,7 +232,8 @@ class Desk:
                latest: int = 20) -> list[dict]:
         """Leaflets made (their PDFs), newest first: those matching, or the latest few."""
         with self.history() as history:
-            rows = [row for row in history.query(patient or None, None, leaflet_date) if row["path"].endswith(".pdf")]
+            rows = [row for row in history.query(patient or None, None, leaflet_date)
+                    if row["path"].endswith(".pdf") and self._own_only in (None, row["made_by"])]
         rows.reverse()
         return rows if patient or leaflet_date else rows[:latest]
 
