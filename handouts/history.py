@@ -419,8 +419,8 @@ class History:
         return self.db.execute(sql + " ORDER BY id", args).fetchall()
 
 
-_COLUMNS = ("made_at", "made_by", "patient", "patient_id", "procedures", "scars", "sessions", "appointment",
-            "clinician", "leaflet_date", "content_version", "template_version", "path", "sha256", "email",
+_COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "sessions", "appointment", "clinician",
+            "leaflet_date", "content_version", "template_version", "made_by", "path", "sha256", "email",
             "email_status")
 # A message's status as staff read it ("sending" is a run stopped mid-way: it may have gone).
 EMAIL_STATUS = {None: "not sent yet", "sent": "sent", "outbox": "written to outbox", "failed": "failed",
