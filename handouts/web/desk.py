@@ -3,8 +3,10 @@
 One Desk serves many requests at once (waitress runs each in a thread), so:
 - content, templates and fonts stay loaded between requests, and are loaded
   again when content.toml or a template changes on disk;
-- one leaflet is drawn at a time: ReportLab and fonts.use keep per-process
-  state, and drawing is CPU work that Python's GIL would serialise anyway;
+- a leaflet is drawn in a worker process with a time limit (drawing.py), as
+  many at once as the machine has cores, so one that takes long holds up
+  nobody; batches and content checks draw here, one at a time (ReportLab and
+  fonts.use keep per-process state);
 - the history is opened per request (a SQLite connection belongs to one
   thread) and opened and written under one lock, so one request settling
   what a crash left (History.recover) never mistakes another request's
@@ -38,6 +40,7 @@ from ..output import default_path, slug
 from ..leaflet.patients import PatientListError, read_patients
 from ..deliver.printfile import PrintFile, merge_leaflets
 from ..deliver.sending import letter
+from .drawing import Drawers
 
 # What the desk makes from the form: the PDF to print, and the HTML page to preview it by.
 FORMATS = ("pdf", "html")
@@ -65,7 +68,7 @@ class BatchResult:
 
 class Desk:
     def __init__(self, maker: Maker, history_path: Path, *, output_dir: Path = Path("output"), transport=None,
-                 resend: bool = False):
+                 resend: bool = False, drawers: Drawers | None = None):
         self._maker = maker
         self._signature = _signature(maker)
         self.history_path = Path(history_path)
@@ -73,7 +76,8 @@ class Desk:
         # An Outbox or SmtpSender, copied for each use: a connection is one conversation.
         self.transport = transport or Outbox(self.output_dir / "outbox")
         self.resend = resend
-        self._drawing = threading.Lock()
+        self.drawers = drawers or Drawers()
+        self._drawing = threading.Lock()  # drawing in this process: batches and checks
         self._recording = threading.Lock()
         self._loading = threading.Lock()
 
@@ -118,13 +122,16 @@ class Desk:
              send: bool = False) -> Made:
         """Draw, write (under a free name) and record one leaflet; with `send`, email it to `address` too."""
         maker = self.maker
-        with self._drawing:
-            rendered = maker.render(choices, formats)
+        rendered = self.drawers.draw(maker, self._signature, choices, formats)
         with self.history(writing_leaflets=True) as history:
             paths = write_new(history, default_path(self.output_dir, choices.date, choices.name), rendered,
                               maker.record(choices, email=address))
             entry = history.made_here(paths[formats[0]])["id"]
         return Made(entry, paths, self.email(entry, address) if send and address else "")
+
+    def close(self) -> None:
+        """Stop the worker processes (they also stop when the desk is let go, or the program ends)."""
+        self.drawers.close()
 
     def last_clinician(self) -> str:
         """Who prepared the latest leaflet: the likely one for the next."""
