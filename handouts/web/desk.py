@@ -44,6 +44,7 @@ from .drawing import Drawers
 
 # What the desk makes from the form: the PDF to print, and the HTML page to preview it by.
 FORMATS = ("pdf", "html")
+_LARGEST_ID = 2**63 - 1  # SQLite's largest integer
 
 
 class NotFound(HandoutsError):
@@ -142,6 +143,8 @@ class Desk:
 
     def leaflet(self, entry: int, fmt: str = "pdf") -> tuple[dict, Path]:
         """The record of leaflet `entry` and its file in `fmt`, checked to be the file recorded."""
+        if not 0 < entry <= _LARGEST_ID:  # SQLite cannot even look a larger number up
+            raise NotFound("no such leaflet here")
         with self.history() as history:
             row = history.entry(entry)
             path = Path(row["path"]).with_suffix(f".{fmt}") if row else None
