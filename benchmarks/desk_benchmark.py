@@ -8,6 +8,9 @@ Serves the desk (create_app, and waitress as `handouts serve` does) on
    leaflets a second and the median and slowest wait;
 2. one client sends a note of one 16,000-letter word, and a colleague asks
    for a plain leaflet half a second later; prints how long each waited.
+3. with --stuck, a leaflet whose drawing never ends (the scratch template
+   loops ten billion times for one patient) and a colleague half a second
+   later: how long each waited (the stuck one until the desk's time limit).
 It asserts nothing. Run it from another checkout to compare (it serves the
 code beside it).
 """
@@ -61,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--each", type=int, default=5, help="leaflets each client asks for")
+    parser.add_argument("--stuck", action="store_true", help="also a leaflet that never finishes drawing")
     args = parser.parse_args()
     from waitress import create_server
 
@@ -69,6 +73,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(ROOT / "content.toml", Path(folder) / "content.toml")
         shutil.copytree(ROOT / "templates", Path(folder) / "templates")
+        leaflet = Path(folder) / "templates" / "leaflet.html.j2"
+        loop = ('{% if patient.name == "Stuck Sam" %}{% for a in "x" * 100000 %}{% for b in "x" * 100000 %}'
+                '{% endfor %}{% endfor %}{% endif %}')
+        leaflet.write_text(leaflet.read_text().replace("{% if patient.note %}", loop + "{% if patient.note %}"))
         os.chdir(folder)
         desk = Desk(Maker("content.toml", "templates"), Path("output/handouts-history.sqlite3"))
         server = create_server(create_app(desk, api_token=TOKEN), host="127.0.0.1", port=0, threads=8,
@@ -100,6 +108,15 @@ def main() -> None:
         print(f"a colleague's leaflet alone: {alone:.2f} s; sent 0.5 s after a note of one 16,000-letter word: "
               f"{colleague:.2f} s (status {status}); the hostile note: status {hostile[0][0]} after "
               f"{hostile[0][1]:.2f} s", flush=True)
+        if args.stuck:
+            stuck: list = []
+            thread = threading.Thread(target=lambda: stuck.append(ask(url, "Stuck Sam")))
+            thread.start()
+            time.sleep(0.5)
+            status, colleague = ask(url, "Colleague Behind")
+            print(f"sent 0.5 s after a leaflet that never finishes: {colleague:.2f} s (status {status})", flush=True)
+            thread.join()
+            print(f"the stuck leaflet: status {stuck[0][0]} after {stuck[0][1]:.2f} s", flush=True)
         if hasattr(desk, "close"):
             desk.close()
 

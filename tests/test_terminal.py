@@ -108,7 +108,7 @@ def test_make_asks_before_replacing_a_file_and_offers_the_next_name(workdir):
 def test_interrupting_a_run_leaves_no_partial_file(workdir):
     """Kill a long render at several moments: the leaflet is whole or absent."""
     note = workdir / "note.txt"
-    note.write_text(" ".join(f"word{i}" for i in range(9000)), encoding="utf-8")
+    note.write_text(" ".join(f"word{i}" for i in range(5000)), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     killed_mid_run = 0
     for delay in (0.4, 0.7, 1.0):
@@ -129,7 +129,7 @@ def test_interrupting_a_run_leaves_no_partial_file(workdir):
 
 def test_ctrl_c_cleans_up(workdir):
     note = workdir / "note.txt"
-    note.write_text(" ".join(f"word{i}" for i in range(9000)), encoding="utf-8")
+    note.write_text(" ".join(f"word{i}" for i in range(5000)), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     target = workdir / "interrupted.pdf"
     history = workdir / "history.sqlite3"
@@ -137,7 +137,7 @@ def test_ctrl_c_cleans_up(workdir):
                                 "--note-file", str(note), "-o", str(target), "--history", str(history)],
                                cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Start-up takes from a fraction of a second to several on a cold machine: wait until the command has
-    # opened its history, just before drawing the 9,000-word note, whatever the machine.
+    # opened its history, just before drawing the 5,000-word note, whatever the machine.
     deadline = time.monotonic() + 60
     while not history.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
