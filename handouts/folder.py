@@ -7,6 +7,7 @@ in a wheel or a plain install), so the clinic edits its own copies.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from importlib.resources import files
@@ -85,7 +86,8 @@ def init_folder(folder: Path) -> list[Path]:
             shutil.copy2(source / CONTENT, stage / CONTENT)
             shutil.copytree(source / TEMPLATES, stage / TEMPLATES,
                             ignore=shutil.ignore_patterns("__pycache__", ".*"))
-            (stage / OUTPUT).mkdir()
+            (stage / OUTPUT).mkdir(mode=0o700)  # its files are named after patients
+            os.chmod(stage / OUTPUT, 0o700)
             (stage / README).write_text(_README, encoding="utf-8")
             for name in names:
                 (stage / name).rename(folder / name)

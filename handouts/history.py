@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import clock
 from .errors import HandoutsError
-from .output import NewFile, folder_in_the_way, write_file
+from .output import NewFile, folder_in_the_way, private_folder, write_file
 
 
 _MESSAGES = """
@@ -514,7 +514,7 @@ def _create_private(path: Path) -> None:
         raise HistoryError(f"{path}: cannot create the history database: {blocker} is a file, not a folder; "
                            "choose another with --history PATH")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         pass

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import HandoutsError
-from .output import check_writable
+from .output import check_writable, private_folder
 
 LOCK_NAME = ".handouts-batch.lock"
 
@@ -30,7 +30,7 @@ def folder_lock(folder: Path, *, on_wait: Callable[[], None] = lambda: None) -> 
     fix = "choose another --output folder"
     check_writable(folder, fix, folder=True)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise HandoutsError(f"cannot write {folder}: {exc.strerror or exc}; {fix}") from None

@@ -42,6 +42,22 @@ def default_path(folder: Path, date: dt.date, name: str) -> Path:
     return folder / f"{date.isoformat()}-{slug(name)}.pdf"
 
 
+def private_folder(folder: Path) -> None:
+    """Create `folder` and whichever of its parents are missing for their owner only (0700): the names of
+    the files in them are patients' names. A folder that is already there is left as it is."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.is_dir():
+            break
+        missing.append(parent)
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another program
+        os.chmod(new, 0o700)  # whatever the umask
+
+
 def write_file(path: Path, data: bytes, *, overwrite: bool = False, before_claim=None) -> None:
     """Write `data` to `path` in one step; refuse to replace it unless asked.
 
@@ -70,7 +86,7 @@ class NewFile:
         if blocker is not None:
             raise HandoutsError(f"cannot write {path}: {blocker} is a file, not a folder")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
             fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         except OSError as exc:
             raise _cannot_write(path, exc) from None

@@ -234,7 +234,7 @@ def small_disk(tmp_path):
 def test_a_full_disk_fails_one_message_and_the_next_send_writes_it(run, small_disk):
     # A leaflet whose note barely compresses, so its message is far bigger than the others.
     random.seed(10)
-    note = " ".join("".join(random.choices(string.ascii_letters, k=8)) for _ in range(11_000))
+    note = " ".join("".join(random.choices(string.ascii_letters, k=8)) for _ in range(5_500))
     Path("patients.csv").write_text(
         "patient,procedures,patient_id,email,note\n"
         f"Bo Big,fillers,P1,bo@example.com,{note}\n"

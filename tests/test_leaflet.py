@@ -171,6 +171,19 @@ def test_a_5000_word_note_flows_onto_more_pages(build):
     assert "word0 word1" in text and "word4998 word4999" in text
 
 
+def test_a_note_split_over_many_pages_keeps_every_word_once_in_order(build):
+    # The lines of a paragraph split at a page end are carried to the next page, not broken again.
+    words = [f"w{i}" for i in range(8_000)]
+    pages = pdf_pages(build(note=" ".join(words)))
+    assert re.findall(r"w\d+", "\n".join(pages)) == words
+
+
+def test_a_100_letter_word_in_a_note_is_broken_with_hyphens_and_kept_whole(build):
+    word = "".join(chr(ord("a") + i % 26) for i in range(100))
+    text = pdf_text(build(note=f"Start {word} end"))
+    assert word in text.replace("-\n", "").replace("\n", "")
+
+
 def test_page_x_of_y_on_every_page(build):
     path = build(procedures=ALL, scars=["rolling"], note="Hi")
     pages = pdf_pages(path)

@@ -122,7 +122,7 @@ def wait_for(condition, process) -> None:
 def test_interrupting_a_run_leaves_no_partial_file(workdir):
     """Kill a long render at several moments of its own progress: the leaflet is whole or absent."""
     note = workdir / "note.txt"
-    note.write_text(" ".join(f"word{i}" for i in range(9000)), encoding="utf-8")
+    note.write_text(" ".join(f"word{i}" for i in range(5000)), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     killed_mid_run = 0
     # Moments measured by the run's own state, not the clock: as it opens its history (just before drawing),
@@ -149,7 +149,7 @@ def test_interrupting_a_run_leaves_no_partial_file(workdir):
 
 def test_ctrl_c_cleans_up(workdir):
     note = workdir / "note.txt"
-    note.write_text(" ".join(f"word{i}" for i in range(9000)), encoding="utf-8")
+    note.write_text(" ".join(f"word{i}" for i in range(5000)), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     target = workdir / "interrupted.pdf"
     history = workdir / "history.sqlite3"
@@ -157,7 +157,7 @@ def test_ctrl_c_cleans_up(workdir):
                                 "--note-file", str(note), "-o", str(target), "--history", str(history)],
                                cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Start-up takes from a fraction of a second to several on a cold machine: wait until the command has
-    # opened its history, just before drawing the 9,000-word note, whatever the machine.
+    # opened its history, just before drawing the 5,000-word note, whatever the machine.
     deadline = time.monotonic() + 60
     while not history.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)

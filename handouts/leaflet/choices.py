@@ -22,7 +22,14 @@ from ..errors import InputError, InvalidChoices
 
 PAPER_SIZES = ("a4", "letter")
 MAX_NAME_LENGTH = 120
-MAX_NOTE_LENGTH = 100_000
+MAX_NOTE_LENGTH = 50_000
+# Laying out a paragraph of a note with line breaks in it takes time that grows with the square of its
+# words, and a word too long for its line with the cube of its length (ReportLab tries every break point
+# of it, again on every line): these keep the longest note a leaflet takes to about a second.
+MAX_NOTE_WORDS = 10_000
+MAX_NOTE_LINES = 200
+MAX_NOTE_WORD = 100
+_WORD = re.compile(r"\w+")
 _LABELS = {"patient": "the patient's name", "clinician": "the clinician's name", "note": "the note"}
 
 
@@ -156,6 +163,16 @@ def _note(value: str | None, extra_fonts: tuple[Path, ...]) -> str | None:
     if len(text) > MAX_NOTE_LENGTH:
         raise InputError("note", f"the note is {len(text):,} characters long; the most a leaflet takes is "
                                  f"{MAX_NOTE_LENGTH:,}")
+    lines = text.count("\n") + 1
+    if lines > MAX_NOTE_LINES:
+        raise InputError("note", f"the note has {lines:,} lines; the most a leaflet takes is {MAX_NOTE_LINES:,}")
+    words = len(text.split())
+    if words > MAX_NOTE_WORDS:
+        raise InputError("note", f"the note has {words:,} words; the most a leaflet takes is {MAX_NOTE_WORDS:,}")
+    longest = max((len(word) for word in _WORD.findall(text)), default=0)
+    if longest > MAX_NOTE_WORD:
+        raise InputError("note", f"the note has a word {longest:,} letters long; the longest a leaflet takes is "
+                                 f"{MAX_NOTE_WORD}: put spaces in it")
     return text or None
 
 

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape as _xml_escape
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import _processed_frags
 
 from . import fonts, rtl
 from .document import Inline
@@ -148,6 +149,12 @@ class _Paragraph(BidiParagraph):
 
     def breakLines(self, width):
         if self.text is None:  # the tail of a paragraph split at a page end
+            carried = getattr(self, "_carried", None)
+            if carried and carried[0] == tuple(width):
+                # Its lines as they were broken before the split: breaking them all again on every page made
+                # a long paragraph's layout grow with the square of its length.
+                lines, self._width_max, self._splitLongWordCount, self._hyphenations = carried[1:]
+                return lines
             return super().breakLines(width)
         key = (self.text, self.style, self.bulletText, tuple(width))
         if key not in _broken_lines:
@@ -158,6 +165,16 @@ class _Paragraph(BidiParagraph):
             _broken_lines[key] = (lines, self.frags, self._width_max, self._splitLongWordCount, self._hyphenations)
         lines, self.frags, self._width_max, self._splitLongWordCount, self._hyphenations = _broken_lines[key]
         return lines
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        # Lines of one style (kind 0) carry no references into the paragraph's fragments: the tail keeps them.
+        if len(parts) == 2 and self.blPara.kind == 0 and not _processed_frags(self.frags):
+            first, tail = parts
+            later = self._wrapWidths[-1]  # every line after the first was broken this wide, as the tail's are
+            broken = self.blPara.clone(lines=self.blPara.lines[len(first.blPara.lines):])
+            tail._carried = ((later, later), broken, self._width_max, self._splitLongWordCount, self._hyphenations)
+        return parts
 
 
 def paragraph(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:

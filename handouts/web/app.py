@@ -29,6 +29,7 @@ from ..staff import Member
 from . import guard, signin
 from .desk import Desk, NotFound, with_print_dialog
 from .fields import errors, from_form, from_json, leaflet_choices
+from .shown import printable, without_paths
 
 MAX_BODY = 5 * 1024 * 1024
 log = logging.getLogger("handouts.web")
@@ -112,7 +113,8 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"  # pages and leaflets hold patients' names
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        log.info("%s %s %s %.0f ms", request.method, request.path, response.status_code, seconds * 1000)
+        log.info("%s %s %s %.0f ms", printable(request.method), printable(request.path), response.status_code,
+                 seconds * 1000)
         return response
 
     # -- pages --------------------------------------------------------------
@@ -271,6 +273,7 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
                                                          "whoever looks after this computer.")
 
     def problem_page(status: int, title: str, message: str):
+        message = without_paths(message)
         if request.path.startswith("/api/"):
             return jsonify(error=message), status
         return render_template("problem.html", title=title, message=message), status

@@ -3,8 +3,10 @@
 One Desk serves many requests at once (waitress runs each in a thread), so:
 - content, templates and fonts stay loaded between requests, and are loaded
   again when content.toml or a template changes on disk;
-- one leaflet is drawn at a time: ReportLab and fonts.use keep per-process
-  state, and drawing is CPU work that Python's GIL would serialise anyway;
+- a leaflet is drawn in a worker process with a time limit (drawing.py), as
+  many at once as the machine has cores, so one that takes long holds up
+  nobody; batches and content checks draw here, one at a time (ReportLab and
+  fonts.use keep per-process state);
 - the history is opened per request (a SQLite connection belongs to one
   thread) and opened and written under one lock, so one request settling
   what a crash left (History.recover) never mistakes another request's
@@ -41,9 +43,11 @@ from ..output import default_path, slug
 from ..leaflet.patients import PatientListError, read_patients
 from ..deliver.printfile import PrintFile, merge_leaflets
 from ..deliver.sending import letter
+from .drawing import Drawers
 
 # What the desk makes from the form: the PDF to print, and the HTML page to preview it by.
 FORMATS = ("pdf", "html")
+_LARGEST_ID = 2**63 - 1  # SQLite's largest integer
 
 
 class NotFound(HandoutsError):
@@ -68,15 +72,16 @@ class BatchResult:
 
 class Desk:
     def __init__(self, maker: Maker, history_path: Path, *, output_dir: Path = Path("output"), transport=None,
-                 resend: bool = False):
-        self._maker = maker
-        self._signature = _signature(maker)
+                 resend: bool = False, drawers: Drawers | None = None):
+        # Held in a list so that every copy of the desk (for_staff) shares what is loaded, and loads it once.
+        self._loaded = [maker, _signature(maker)]
         self.history_path = Path(history_path)
         self.output_dir = Path(output_dir)
         # An Outbox or SmtpSender, copied for each use: a connection is one conversation.
         self.transport = transport or Outbox(self.output_dir / "outbox")
         self.resend = resend
-        self._drawing = threading.Lock()
+        self.drawers = drawers or Drawers()
+        self._drawing = threading.Lock()  # drawing in this process: batches and checks
         self._recording = threading.Lock()
         self._loading = threading.Lock()
         self.member: Member | None = None  # who uses it: set on the copy each request gets (for_staff)
@@ -99,13 +104,14 @@ class Desk:
     @property
     def maker(self) -> Maker:
         """The loaded content and templates, loaded again if they changed on disk (ContentError if now broken)."""
-        if _signature(self._maker) != self._signature:
+        loaded = self._loaded
+        if _signature(loaded[0]) != loaded[1]:
             with self._loading:
-                signature = _signature(self._maker)
-                if signature != self._signature:
-                    self._maker = Maker(*self._maker.args[:2])
-                    self._signature = _signature(self._maker)
-        return self._maker
+                signature = _signature(loaded[0])
+                if signature != loaded[1]:
+                    maker = Maker(*loaded[0].args[:2])
+                    loaded[:] = [maker, _signature(maker)]
+        return loaded[0]
 
     @property
     def dates(self) -> DateOrder:
@@ -141,13 +147,16 @@ class Desk:
              send: bool = False) -> Made:
         """Draw, write (under a free name) and record one leaflet; with `send`, email it to `address` too."""
         maker = self.maker
-        with self._drawing:
-            rendered = maker.render(choices, formats)
+        rendered = self.drawers.draw(maker, self._loaded[1], choices, formats)
         with self.history(writing_leaflets=True) as history:
             paths = write_new(history, default_path(self.output_dir, choices.date, choices.name), rendered,
                               maker.record(choices, email=address))
             entry = history.made_here(paths[formats[0]])["id"]
         return Made(entry, paths, self.email(entry, address) if send and address else "")
+
+    def close(self) -> None:
+        """Stop the worker processes (they also stop when the desk is let go, or the program ends)."""
+        self.drawers.close()
 
     def last_clinician(self) -> str:
         """Who prepared the latest leaflet: the likely one for the next."""
@@ -159,6 +168,8 @@ class Desk:
     def leaflet(self, entry: int, fmt: str = "pdf", *, action: str = "") -> tuple[dict, Path]:
         """The record of leaflet `entry` and its file in `fmt`, checked to be the file recorded; `action`
         (a download, a print) is recorded in the audit trail."""
+        if not 0 < entry <= _LARGEST_ID:  # SQLite cannot even look a larger number up
+            raise NotFound("no such leaflet here")
         with self.history() as history:
             row = history.entry(entry)
             if row is not None and self._own_only and row["made_by"] != self._own_only:
