@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import json
 
-from .history import History, escape_like, local_time, spreadsheet_safe, start_of
+from .history import History, local_time, patient_condition, spreadsheet_safe, start_of
 
 COLUMNS = ("at", "who", "action", "leaflet", "patient", "patient_id", "detail")
 
@@ -27,8 +27,9 @@ def audit_rows(history: History, patient: str | None = None, since: dt.date | No
     """Everything recorded, oldest first: of one patient (part of the name, or the exact id), or since a day."""
     sql, args = _ACTIONS, []
     if patient:
-        sql += " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)"
-        args += [f"%{escape_like(patient)}%", patient]
+        condition, values = patient_condition(patient)
+        sql += condition
+        args += values
     if since:
         sql += " AND a.at >= ?"
         args.append(start_of(since))

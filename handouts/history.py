@@ -407,9 +407,9 @@ class History:
                 leaflet_date: dt.date | None = None) -> list[sqlite3.Row]:
         args: list = []
         if patient:
-            # Typed text is matched as it is: % and _ are not wildcards.
-            sql += " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)"
-            args += [f"%{escape_like(patient)}%", patient]
+            condition, values = patient_condition(patient)
+            sql += condition
+            args += values
         if since:
             sql += " AND made_at >= ?"
             args.append(start_of(since))
@@ -459,7 +459,13 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def escape_like(text: str) -> str:
+def patient_condition(patient: str) -> tuple[str, list[str]]:
+    """SQL to add to a WHERE clause, and its values: rows whose patient's name holds `patient`, or whose
+    patient id is exactly it. Typed text is matched as it is: % and _ are not wildcards."""
+    return " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)", [f"%{_escape_like(patient)}%", patient]
+
+
+def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
