@@ -74,8 +74,9 @@ def run_server(app, host: str, port: int, *, announce, certificate: Certificate 
             stopping.set()
             threading.Thread(target=_stop, args=(server,), daemon=True).start()
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop_on_signal)
+    if threading.current_thread() is threading.main_thread():  # a benchmark may serve from another thread
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, stop_on_signal)
     try:
         server.serve()
     finally:
