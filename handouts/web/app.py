@@ -29,6 +29,7 @@ from ..leaflet.wording import long_date
 from ..staff import Member
 from . import guard, signin
 from .desk import Desk, NotFound, with_print_dialog
+from .drawing import DrawingFailed
 from .fields import errors, from_form, from_json
 from .shown import printable, without_paths
 
@@ -268,8 +269,8 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
         frame = exc.__traceback__
         while frame.tb_next:
             frame = frame.tb_next
-        log.error("unexpected %s at %s:%s", type(exc).__name__, Path(frame.tb_frame.f_code.co_filename).name,
-                  frame.tb_lineno)
+        log.error("unexpected %s at %s:%s%s", type(exc).__name__, Path(frame.tb_frame.f_code.co_filename).name,
+                  frame.tb_lineno, f" ({exc})" if isinstance(exc, DrawingFailed) else "")  # where, in the worker
         return problem_page(500, "Something went wrong", "Nothing was made. Try again; if it happens again, tell "
                                                          "whoever looks after this computer.")
 
