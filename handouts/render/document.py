@@ -4,7 +4,7 @@ The template writes a small subset of HTML. Jinja escapes every value put into
 it, so names and notes can never become elements; this parser then turns the
 markup into blocks that any renderer (PDF now, HTML later) can draw.
 
-Elements: h1-h3, p (class note/small/right), ul (class checklist), li, table,
+Elements: h1-h3, p (class note/small/right), ul and ol (class checklist), li, table,
 tr, th, td, b, a (href), br, chart with bar children, qr, footer, page-number,
 page-count.
 """
@@ -49,6 +49,7 @@ class Paragraph:
 class ItemList:
     items: tuple[Inline, ...]
     checklist: bool = False
+    numbered: bool = False  # <ol>: steps, numbered in order
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ _VOID = {"br", "bar", "qr", "page-number", "page-count"}
 _HREF = re.compile(r"^(?:https?://|mailto:|tel:)[!-~]+$")
 _ALLOWED_PARENTS = {
     "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer", "figure"},
-    "ul": {None}, "li": {"ul"}, "table": {None}, "tr": {"table"},
+    "ul": {None}, "ol": {None}, "li": {"ul", "ol"}, "table": {None}, "tr": {"table"},
     "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "figure": {None}, "qr": {None},
     "footer": {None}, "b": _BLOCK_TAGS | {"a"}, "a": _BLOCK_TAGS | {"b"}, "br": _BLOCK_TAGS,
     "page-number": {"p"}, "page-count": {"p"},
@@ -240,8 +241,8 @@ class _Parser(HTMLParser):
             self.blocks.append(self.figure(attributes))
         elif tag == "li":
             self.list_items.append(self.take_runs())
-        elif tag == "ul":
-            self.blocks.append(ItemList(tuple(self.list_items), checklist=css == "checklist"))
+        elif tag in ("ul", "ol"):
+            self.blocks.append(ItemList(tuple(self.list_items), checklist=css == "checklist", numbered=tag == "ol"))
             self.list_items = []
         elif tag in ("th", "td"):
             self.cells.append(self.take_runs())

@@ -130,9 +130,9 @@ def _block(block) -> str:
             return f"<h{level}>{_inline(runs)}</h{level}>"
         case Paragraph():
             return _paragraph(block)
-        case ItemList(items=items, checklist=checklist):
-            kind = ' class="checklist"' if checklist else ""
-            return f"<ul{kind}>\n" + "\n".join(f"<li>{_inline(item)}</li>" for item in items) + "\n</ul>"
+        case ItemList(items=items, checklist=checklist, numbered=numbered):
+            kind, tag = ' class="checklist"' if checklist else "", "ol" if numbered else "ul"
+            return f"<{tag}{kind}>\n" + "\n".join(f"<li>{_inline(item)}</li>" for item in items) + f"\n</{tag}>"
         case Table():
             return _table(block)
         case QRCode():
