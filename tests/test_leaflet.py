@@ -107,12 +107,12 @@ def test_the_chart_labels_every_bar_in_words(build):
 
 def test_sections_in_order(build):
     path = build(procedures=["fillers"], scars=["rolling"], note="Hello", clinician="Dr Lee")
-    # Issue 18: the clinician's note comes right after the plan, on page 1; the steps before treatment
-    # follow it, and the steps after each session come after the treatments. ("What to expect" is shown
-    # only where the content has more points to make; the shipped points became steps and choices.)
+    # Issue 18: the clinician's note comes right after the plan, on page 1; numbered steps before
+    # treatment and after each session follow the treatments. ("What to expect" is shown only where
+    # the content has more points to make; the shipped points became steps and choices.)
     assert headings(path) == [
-        "Treating acne scars", "Your plan at a glance", "A note from Dr Lee", "Before your treatment",
-        "Your treatment", "Your scar type", "After each session", "Contact us if",
+        "Treating acne scars", "Your plan at a glance", "A note from Dr Lee", "Your treatment",
+        "Your scar type", "Before your treatment", "After each session", "Contact us if",
     ]
 
 

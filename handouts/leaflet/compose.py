@@ -166,10 +166,10 @@ def _sources_used(content: Content, treatments: list[dict], scars, shared_afterc
     for scar in scars:
         used |= {scar.source, scar.description.source}
     titles = [title for sid, title in content.leaflet.sources.items() if sid in used]
-    if CLINIC_SOURCE in used:
-        titles.append(f"{content.clinic.name}'s own figures")
-    if advice:
-        titles.append(f"{content.clinic.name}'s own advice on risks and care")
+    own = [words for words, used_here in (("figures", CLINIC_SOURCE in used), ("advice on risks and care", advice))
+           if used_here]
+    if own:
+        titles.append(f"{content.clinic.name}'s own {' and '.join(own)}")
     return titles
 
 

@@ -56,8 +56,8 @@ _MARGIN_BOTTOM = 9 * mm
 class Typography:
     body: float = 14
     small: float = 12
-    h1: float = 24
-    h2: float = 18
+    h1: float = 23
+    h2: float = 17
     h3: float = 15.5
     furniture: float = 12  # header and footer: clear print's smallest size too
     leading: float = 1.25
@@ -101,7 +101,7 @@ class _Styles:
         self.qr_caption = style("qr-caption", t.small, leading=1.25, alignment=TA_CENTER)
         self.headings = {
             1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.35),
-            2: style("h2", t.h2, fonts.BOLD, self.primary, 1.2, spaceBefore=t.h2 * 0.6, spaceAfter=t.h2 * 0.3),
+            2: style("h2", t.h2, fonts.BOLD, self.primary, 1.2, spaceBefore=t.h2 * 0.55, spaceAfter=t.h2 * 0.25),
             3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.6, spaceAfter=t.h3 * 0.25),
         }
         self.furniture = style("furniture", t.furniture, leading=1.3)
@@ -312,9 +312,10 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
     qr = None  # a QR code, and where the flowables of the block to set beside it start
     treatment = None  # where the open block under a subheading (a treatment) starts
     for block in leaflet.document.blocks:
+        contact = False
         if qr and len(story) > qr[1]:  # the block after the code is set beside it
             _beside(story, *qr, width)
-            qr = None
+            qr, contact = None, isinstance(block, Paragraph)
         if treatment is not None and _ends_block(block):
             _keep_block_together(story, treatment, width, height)
             treatment = None
@@ -345,6 +346,8 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                     para.split = _whole
                 story.append(para)
                 _room_after(story, len(story) - 1, width, room)
+                if contact and _height(story[_last_heading(story):], width) < height * 0.5:
+                    _keep_section_together(story)  # how to reach the clinic stays beside the code
             case ItemList(items=items, checklist=checklist, numbered=numbered):
                 for n, item in enumerate(items, 1):
                     story.append(paragraph(markup(item), *_bullet(styles, checklist, numbered, n)))
@@ -443,7 +446,7 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
 def _qr_code(block: QRCode, styles: _Styles, story: list, width: float) -> QRCodeFlowable:
     """The code with its caption; a heading just before it asks for room for it too."""
     code = QRCodeFlowable(block.address, paragraph(escape(block.caption), styles.qr_caption),
-                          styles.type.small * 6)
+                          min(width * 0.3, 2 + stringWidth(block.caption, fonts.REGULAR, styles.type.small)))
     if page_break := _break_before_headings(story, len(story)):
         page_break.height += code.wrap(width, 1e6)[1]
     return code
