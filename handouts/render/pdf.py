@@ -25,11 +25,11 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from .. import __version__
-from . import fonts, logo, pictures
+from . import fonts, logo, pictures, timeline
 from .chart import GRID, recovery_chart
 from ..leaflet.compose import Leaflet
 from ..leaflet.content import Colours
-from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, plain_text
+from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .qr import QRCodeFlowable
 from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
 
@@ -376,6 +376,10 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 if _height(story[-1]._content, width) > height / 2:
                     # Moved whole, it could leave a page more than half empty: it splits between rows instead.
                     story[-1:] = [CondPageBreak(chart.minimum_height + room), *story[-1]._content]
+            case Timeline():
+                drawing = timeline.draw(block, leaflet.clinic.colours, width, styles.type.small)
+                story += [drawing, paragraph(escape(block.caption), styles.caption)]
+                _keep_section_together(story)
             case QRCode():
                 qr = _qr_code(block, styles, story, width), len(story)
     if treatment is not None:
