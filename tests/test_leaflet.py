@@ -180,7 +180,7 @@ def test_page_x_of_y_on_every_page(build):
     for number, page in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in page
         # Issue 18: the footer is two lines (it must fit in large print too): the patient, the phone, the version.
-        assert "For Sam Smith · 01234 567 890" in page and "Version 2.0" in page
+        assert "For Sam Smith · Version 2.0 · 01234 567 890" in page
         assert "Riverside Skin Clinic" in page and "01234 567 890" in page
     # What the footer held before is said once, at the end.
     text = flat("\n".join(pages))

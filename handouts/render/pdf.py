@@ -450,7 +450,7 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
 def _qr_code(block: QRCode, styles: _Styles, story: list, width: float) -> QRCodeFlowable:
     """The code with its caption; a heading just before it asks for room for it too."""
     code = QRCodeFlowable(block.address, paragraph(escape(block.caption), styles.qr_caption),
-                          min(width * 0.3, 2 + stringWidth(block.caption, fonts.REGULAR, styles.type.small)))
+                          styles.type.small * 7.5)
     if page_break := _break_before_headings(story, len(story)):
         page_break.height += code.wrap(width, 1e6)[1]
     return code
