@@ -107,10 +107,12 @@ def test_the_chart_labels_every_bar_in_words(build):
 
 def test_sections_in_order(build):
     path = build(procedures=["fillers"], scars=["rolling"], note="Hello", clinician="Dr Lee")
+    # Issue 18: the clinician's note comes right after the plan, on page 1; numbered steps before
+    # treatment and after each session follow the treatments. ("What to expect" is shown only where
+    # the content has more points to make; the shipped points became steps and choices.)
     assert headings(path) == [
-        "Treating acne scars", "Your plan at a glance", "Your treatment",
-        "Your scar type", "What to expect", "A note from Dr Lee",
-        "Before your treatment", "Contact us if",
+        "Treating acne scars", "Your plan at a glance", "A note from Dr Lee", "Your treatment",
+        "Your scar type", "Before your treatment", "After each session", "Contact us if",
     ]
 
 
@@ -190,9 +192,13 @@ def test_page_x_of_y_on_every_page(build):
     assert len(pages) >= 5
     for number, page in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in page
-        assert "This leaflet supports, and does not replace, your clinician's advice." in page
-        assert "Version 2.0 · Reviewed 22 November 2026 · Next review due 22 November 2028" in page
+        # Issue 18: the footer is two lines (it must fit in large print too): the patient, the phone, the version.
+        assert "For Sam Smith · Version 2.0 · 01234 567 890" in page
         assert "Riverside Skin Clinic" in page and "01234 567 890" in page
+    # What the footer held before is said once, at the end.
+    text = flat("\n".join(pages))
+    assert "This leaflet supports, and does not replace, your clinician's advice." in text
+    assert "Version 2.0 · Reviewed 22 November 2026 · Next review due 22 November 2028" in text
 
 
 def test_metadata(build):

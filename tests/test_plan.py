@@ -141,7 +141,8 @@ def test_the_history_records_the_plan_and_a_changed_plan_is_rebuilt(run):
 def test_all_eight_say_each_thing_once(content, wording, tmp_path):
     text = flat(pdf_text(render(content, wording, tmp_path, ALL, scars=["rolling", "deep-craters"])))
     assert text.count("Follow the care plan your clinician gives you.") == 1
-    assert "After each treatment on your skin: Follow the care plan" in text
+    # Issue 18: it is a numbered step after each session (the clinic gave no aftercare of its own).
+    assert text.index("After each session") < text.index("Follow the care plan your clinician gives you.")
     for figure in ("10 days or more", "3 to 10 days", "A few minutes to 1 hour", "Quicker than laser resurfacing"):
         assert text.count(figure) == 1, figure
     # Page 1's key points are not repeated later.
@@ -237,7 +238,9 @@ def test_the_tallest_chart_splits_in_large_print_without_breaking_words(every_fi
     path = render(every_figure, wording, tmp_path, ALL, scars=list(every_figure.scars), paper=paper,
                   large_print=True)
     text = flat(pdf_text(path))
-    assert text.count("Days after treatment") >= 2  # the chart went on over a page, with its axis on both parts
+    # The chart went on over a page, with its axis on both parts. (Since issue 18's tighter page, A4
+    # has room for the whole chart on one page; Letter, shorter, still splits it.)
+    assert text.count("Days after treatment") >= (2 if paper == "letter" else 1)
     for name in ("Microdermabrasion", "Laser resurfacing", "Acne scar treatment in general"):
         assert name in text
     assert "Riverside Skin Clinic's own figures" in text

@@ -63,7 +63,7 @@ def test_an_arabic_name_is_joined_and_reads_right_to_left(run):
 
 def test_a_hebrew_name_reads_right_to_left_in_the_footer_too(run):
     path = make(run, "--patient", "דוד כהן")
-    for words in ("Preparedfor", "·RiversideSkinClinic·"):
+    for words in ("Preparedfor", "·Version2.0·01234567890"):  # the footer (issue 18: the clinic's name is in the header)
         assert right_to_left(line_with(path, words)) == "דודכהן"
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from .content import FIGURES, Content, Locator
+from .content import CLINIC_LISTS, EXPECTED_LISTS, FIGURES, Content, Locator
 from .wording import Wording, long_date
 
 GRADE_LIMIT = 8.0
@@ -52,10 +52,25 @@ def audit(content: Content, wording: Wording, *, today: dt.date | None = None) -
             sections.append(reading)
     warnings = [f"{r.where}: {r.field} reads at grade {r.grade:.1f}; aim for {GRADE_LIMIT:.0f} or below "
                 "(shorter sentences, shorter words)" for r in fields if r.grade > GRADE_LIMIT]
+    warnings += missing_lists(content, locate)
     overdue = review_warning(content, today or clock.today())
     if overdue:
         warnings.append(f"{content.path}:{locate.line(('leaflet', 'next_review'))}: {overdue}")
     return Audit(fields, sections, warnings)
+
+
+def missing_lists(content: Content, locate: Locator) -> list[str]:
+    """One warning per procedure that lacks the clinic's risks, aftercare or
+    warning signs: the leaflet then prints questions to ask instead."""
+    warnings = []
+    for p in content.procedures.values():
+        missing = [name for name in EXPECTED_LISTS if not getattr(p, name)]
+        if missing:
+            names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+            warnings.append(f"{content.path}:{locate.line(('procedures', p.id)) or 1}: procedures.{p.id} has no "
+                            f"{names} from the clinic; the leaflet asks the patient to ask about them instead "
+                            "(add them in the clinic's own words: see the example in content.toml)")
+    return warnings
 
 
 def review_warning(content: Content, today: dt.date) -> str:
@@ -84,8 +99,9 @@ def _content_sections(content: Content) -> list[tuple[str, list[tuple[tuple[str,
         ("introduction", [(("leaflet", "intro"), content.leaflet.intro),
                           (("leaflet", "approaches"), content.leaflet.approaches)]),
         ("expectations", items(("expectations", "summary"), content.summary)
-         + items(("expectations", "points"), content.expectations)),
-        ("checklist", items(("checklist", "items"), content.checklist)),
+         + items(("expectations", "points"), content.expectations)
+         + items(("expectations", "choices"), content.choices)),
+        ("checklist", items(("checklist", "skin"), content.checklist_skin) + items(("checklist", "items"), content.checklist)),
         ("contact", items(("contact", "reasons"), content.contact_reasons)),
         ("scar types", [(("scars", s.id, "description"), s.description) for s in content.scars.values()]),
     ]
@@ -93,7 +109,9 @@ def _content_sections(content: Content) -> list[tuple[str, list[tuple[tuple[str,
         key = ("procedures", p.id)
         texts = [((*key, name), getattr(p, name)) for name in ("what", "how", "suits", "after") if getattr(p, name)]
         texts += [((*key, name), getattr(p, name).text) for name in FIGURES if getattr(p, name) and getattr(p, name).text]
-        sections.append((f"procedure {p.id}", texts + items((*key, "aftercare"), p.aftercare)))
+        for name in CLINIC_LISTS:
+            texts += items((*key, name), getattr(p, name))
+        sections.append((f"procedure {p.id}", texts))
     return sections
 
 

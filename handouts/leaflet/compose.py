@@ -55,9 +55,11 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         overall=dict(back_to_work=content.overall_back_to_work, full_recovery=content.overall_full_recovery),
         summary=content.summary,
         expectations=content.expectations,
+        choices=content.choices,
         checklist=content.checklist,
+        checklist_skin=content.checklist_skin,
         contact_reasons=content.contact_reasons,
-        sources_used=_sources_used(content, treatments, scars),
+        sources_used=_sources_used(content, treatments, scars, shared_aftercare),
     )
     source = wording.source_name(LEAFLET_TEMPLATE)
     document = parse_document(markup, source)
@@ -98,7 +100,8 @@ def _treatments(procedures: list[Procedure], content: Content, choices: PatientC
             figures["sessions"] = Figure(PATIENT_SOURCE, text=own_sessions[pid])
         treatments.append(dict(
             procedure=p, id=p.id, name=p.name, what=p.what, how=p.how, suits=p.suits, after=p.after,
-            works_on_skin=p.works_on_skin,
+            works_on_skin=p.works_on_skin, risks=p.risks, on_the_day=p.on_the_day, get_help=p.get_help,
+            has_aftercare=bool(p.aftercare), compare=_comparisons(figures, content, choices.procedures),
             aftercare=[line for line in p.aftercare if line not in shared],
             helps=[s.name for s in scars if pid in s.procedures],
             picture=_picture(picture, content),
@@ -107,6 +110,20 @@ def _treatments(procedures: list[Procedure], content: Content, choices: PatientC
             **figures,
         ))
     return treatments
+
+
+def _comparisons(figures: dict, content: Content, chosen: tuple[str, ...]) -> dict:
+    """A figure in words that compares with a treatment not chosen ("Quicker than
+    laser resurfacing") gets that treatment's figure beside it: {figure name: (its name, its figure)}."""
+    found = {}
+    for name, figure in figures.items():
+        if not (figure and figure.text):
+            continue
+        for other in content.procedures.values():
+            theirs = getattr(other, name)
+            if other.id not in chosen and theirs and theirs.days and other.name.lower() in figure.text.lower():
+                found[name] = dict(name=other.name, figure=theirs)
+    return found
 
 
 def _picture(picture: str | None, content: Content) -> dict | None:
@@ -130,22 +147,29 @@ def _shared_aftercare(procedures: list[Procedure]) -> list[dict]:
             for line, who in groups.items() if len(who) > 1 or len(procedures) == 1]
 
 
-def _sources_used(content: Content, treatments: list[dict], scars) -> list[str]:
+def _sources_used(content: Content, treatments: list[dict], scars, shared_aftercare: list[dict]) -> list[str]:
     """The titles of the sources behind what this leaflet prints, in content order."""
-    cited = [content.leaflet.intro, content.leaflet.approaches, *content.summary, *content.expectations,
-             *content.checklist]
-    used = {text.source for text in cited}
-    if any(t["works_on_skin"] for t in treatments):
-        used |= {content.overall_back_to_work.source, content.overall_full_recovery.source}
+    cited = [content.leaflet.intro, *content.checklist, *content.choices]
+    if any(t["works_on_skin"] for t in treatments):  # what a leaflet for counselling alone leaves out
+        cited += [content.leaflet.approaches, content.leaflet.choosing, *content.summary, *content.expectations,
+                  *content.checklist_skin, content.overall_back_to_work, content.overall_full_recovery]
+    used = {text.source for text in cited if text}
+    advice = False
     for t in treatments:
         p = t["procedure"]
         used |= {p.source, *(t[name].source for name in FIGURES if t[name])}
-        used |= {text.source for text in (p.what, p.how, p.suits, p.after, *p.aftercare) if text}
+        used |= {c["figure"].source for c in t["compare"].values()}
+        used |= {text.source for text in (p.what, p.how, p.suits, p.after) if text}
+        lists = [*p.risks, *p.on_the_day, *p.aftercare, *p.get_help]
+        used |= {text.source for text in lists}
+        advice = advice or bool(lists)
     for scar in scars:
         used |= {scar.source, scar.description.source}
     titles = [title for sid, title in content.leaflet.sources.items() if sid in used]
-    if CLINIC_SOURCE in used:
-        titles.append(f"{content.clinic.name}'s own figures")
+    own = [words for words, used_here in (("figures", CLINIC_SOURCE in used), ("advice on risks and care", advice))
+           if used_here]
+    if own:
+        titles.append(f"{content.clinic.name}'s own {' and '.join(own)}")
     return titles
 
 

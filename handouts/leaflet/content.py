@@ -61,16 +61,26 @@ class Procedure:
     name: str
     source: str
     what: str
-    how: str
+    how: str | None
     suits: str
     after: str | None
-    aftercare: tuple[str, ...]
+    aftercare: tuple[str, ...]  # the clinic's own: what to do afterwards
     works_on_skin: bool
     sessions: Figure | None
     time_in_clinic: Figure | None
     back_to_work: Figure | None
     full_recovery: Figure | None
     picture: str | None = None  # one of PICTURES; its caption is the description
+    # The clinic's own words (content.toml), each list optional: side effects and
+    # risks, what happens at the appointment, and the warning signs to call about at once.
+    risks: tuple[str, ...] = ()
+    on_the_day: tuple[str, ...] = ()
+    get_help: tuple[str, ...] = ()
+
+
+# What a clinic adds per procedure, in its own words; `handouts check` warns where they are missing.
+CLINIC_LISTS = ("risks", "on_the_day", "aftercare", "get_help")
+EXPECTED_LISTS = ("risks", "aftercare", "get_help")
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,11 @@ class Clinic:
     colours: Colours
     website_link: str = ""  # the website as a full address, https:// added where it had none
     more_info: str | None = None  # [clinic] more_info: where the QR code leads, when not the website
+    urgent_phone: str | None = None  # [clinic] urgent_phone: out of hours, printed with each get_help list
+
+    @property
+    def urgent_phone_link(self) -> str:
+        return links.tel(self.urgent_phone) if self.urgent_phone else ""
 
     @property
     def phone_link(self) -> str:
@@ -125,6 +140,7 @@ class LeafletInfo:
     intro: Text
     approaches: Text
     sources: dict[str, str]  # id -> title
+    choosing: Text | None = None  # how a clinician chooses among treatments (for skin treatments)
 
 
 @dataclass(frozen=True)
@@ -142,10 +158,12 @@ class Content:
     procedures: dict[str, Procedure]
     extra_fonts: tuple[Path, ...] = ()  # [fonts] extra: for letters the leaflet font lacks
     picture_labels: dict[str, str] = field(default_factory=dict)  # [pictures] labels: the words in the diagrams
+    choices: tuple[Text, ...] = ()  # [expectations] choices: the patient's choices besides treatment
+    checklist_skin: tuple[Text, ...] = ()  # [checklist] skin: steps only when a treatment works on the skin
 
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
-_PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "aftercare", "works_on_skin", "picture")
+_PROCEDURE_FIELDS = _PROCEDURE_TEXT + FIGURES + ("after", "works_on_skin", "picture") + CLINIC_LISTS
 # The diagrams handouts/render/pictures.py draws, and the words they need (content.toml [pictures] labels).
 SCAR_PICTURES = ("rolling", "ice-pick", "deep-craters", "superficial", "marks")
 TREATMENT_PICTURES = ("resurfacing", "fractional", "subcision", "fillers")
@@ -305,8 +323,9 @@ class _Reader:
             self.problem(keys, f"{label}has {why}", item)
         return value
 
-    def texts(self, table: dict, keys: tuple[str, ...], sourced: bool = False) -> tuple[Text, ...]:
-        items = self.get(table, keys, list)
+    def texts(self, table: dict, keys: tuple[str, ...], sourced: bool = False,
+              required: bool = True) -> tuple[Text, ...]:
+        items = self.get(table, keys, list, required)
         if items is None:
             return ()
         if not items:
@@ -395,9 +414,10 @@ class _Reader:
         leaflet = self.leaflet(data)
         clinic = self.clinic(data)
         overall = self.table(data, ("overall",), ("back_to_work", "full_recovery"))
-        expectations = self.table(data, ("expectations",), ("summary", "points"))
+        expectations = self.table(data, ("expectations",), ("summary", "points", "choices"))
         procedures = self.procedures(data)
         scars = self.scars(data, procedures)
+        checklist = self.table(data, ("checklist",), ("items", "skin"))
         return Content(
             path=self.path,
             leaflet=leaflet,
@@ -405,8 +425,10 @@ class _Reader:
             overall_back_to_work=self.figure(overall, ("overall", "back_to_work"), days=True, required=True),
             overall_full_recovery=self.figure(overall, ("overall", "full_recovery"), days=True, required=True),
             summary=self.texts(expectations, ("expectations", "summary"), sourced=True),
-            expectations=self.texts(expectations, ("expectations", "points"), sourced=True),
-            checklist=self.texts(self.table(data, ("checklist",), ("items",)), ("checklist", "items"), sourced=True),
+            expectations=self.texts(expectations, ("expectations", "points"), sourced=True, required=False),
+            choices=self.texts(expectations, ("expectations", "choices"), sourced=True, required=False),
+            checklist=self.texts(checklist, ("checklist", "items"), sourced=True),
+            checklist_skin=self.texts(checklist, ("checklist", "skin"), sourced=True, required=False),
             contact_reasons=self.texts(self.table(data, ("contact",), ("reasons",)), ("contact", "reasons")),
             scars=scars,
             procedures=procedures,
@@ -415,7 +437,8 @@ class _Reader:
         )
 
     def leaflet(self, data: dict) -> LeafletInfo:
-        keys = ("title", "version", "language", "last_reviewed", "next_review", "intro", "approaches", "sources")
+        keys = ("title", "version", "language", "last_reviewed", "next_review", "intro", "approaches", "choosing",
+                "sources")
         t = self.table(data, ("leaflet",), keys)
         language = self.text(t, ("leaflet", "language"))
         if language and not _LANGUAGE.match(language):
@@ -433,6 +456,7 @@ class _Reader:
             next_review=due,
             intro=self.text(t, ("leaflet", "intro"), sourced=True),
             approaches=self.text(t, ("leaflet", "approaches"), sourced=True),
+            choosing=self.text(t, ("leaflet", "choosing"), required=False, sourced=True),
             sources=self.sources,
         )
 
@@ -455,7 +479,8 @@ class _Reader:
 
     def clinic(self, data: dict) -> Clinic:
         t = self.table(data, ("clinic",),
-                       ("name", "address", "phone", "email", "website", "more_info", "logo", "colours"))
+                       ("name", "address", "phone", "email", "website", "more_info", "urgent_phone", "logo",
+                        "colours"))
         c = self.table(t, ("clinic", "colours"), ("primary", "accent", "text"))
         colours = {}
         for key in ("primary", "accent", "text"):
@@ -474,12 +499,18 @@ class _Reader:
             self.problem(("clinic", "phone"), f'is "{phone}", which {why}; write only the number '
                                               '(digits, spaces, + - and brackets), so patients can tap it to call')
         more_info = self.text(t, ("clinic", "more_info"), required=False)
+        urgent = self.text(t, ("clinic", "urgent_phone"), required=False,
+                           limit=(CLINIC_LIMITS["phone"], ", so it fits beside the warning signs"))
+        if urgent and (why := links.phone_problem(urgent)):
+            self.problem(("clinic", "urgent_phone"), f'is "{urgent}", which {why}; write only the number '
+                                                     '(digits, spaces, + - and brackets), so patients can tap it')
         return Clinic(
             **fields,
             logo=self.logo(t),
             colours=Colours(**colours),
             website_link=website and self.web_address(("clinic", "website"), website),
             more_info=more_info and self.web_address(("clinic", "more_info"), more_info),
+            urgent_phone=urgent,
         )
 
     def address(self, keys: tuple[str, ...], text: str) -> None:
@@ -576,14 +607,16 @@ class _Reader:
             t = self.table(table, keys, _PROCEDURE_FIELDS)
             if not t:
                 continue
-            texts = {f: self.text(t, keys + (f,), sourced=True) for f in _PROCEDURE_TEXT if f != "source"}
+            # "How it is done" is left out where the sources do not say.
+            texts = {f: self.text(t, keys + (f,), required=f != "how", sourced=True)
+                     for f in _PROCEDURE_TEXT if f != "source"}
             source = self.text(t, keys + ("source",))
             works_on_skin = self.get(t, keys + ("works_on_skin",), bool, required=False)
             result[pid] = Procedure(
                 id=pid,
                 source=source and self.source(keys + ("source",), source),
                 after=self.text(t, keys + ("after",), required=False, sourced=True),
-                aftercare=self.texts(t, keys + ("aftercare",), sourced=True),
+                **{name: self.texts(t, keys + (name,), sourced=True, required=False) for name in CLINIC_LISTS},
                 works_on_skin=works_on_skin is not False,
                 sessions=self.figure(t, keys + ("sessions",), days=False),
                 time_in_clinic=self.figure(t, keys + ("time_in_clinic",), days=False),

@@ -171,7 +171,7 @@ class RecoveryChart(Flowable):
         for day in range(0, self.axis_end + 1, self.step):
             x = self.x(day)
             drawing.add(Line(x, bottom, x, top, strokeColor=self.grid, strokeWidth=0.6))
-            drawing.add(String(x, bottom - self.size - 2, str(day), fontName=REGULAR, fontSize=self.size - 1,
+            drawing.add(String(x, bottom - self.size - 2, str(day), fontName=REGULAR, fontSize=self.size,
                                fillColor=self.ink, textAnchor="middle"))
         drawing.add(Line(self.plot_x, bottom, self.x(self.axis_end), bottom, strokeColor=self.ink, strokeWidth=0.6))
         drawing.add(String(self.plot_x + self.plot_width / 2, bottom - 2.4 * self.size - 2, self.chart.axis,

@@ -4,9 +4,9 @@ The template writes a small subset of HTML. Jinja escapes every value put into
 it, so names and notes can never become elements; this parser then turns the
 markup into blocks that any renderer (PDF now, HTML later) can draw.
 
-Elements: h1-h3, p (class note/small/right), ul (class checklist), li, table,
-tr, th, td, b, a (href), br, chart with bar children, qr, footer, page-number,
-page-count.
+Elements: h1-h3, p (class note/small/right), ul and ol (class checklist), li, table,
+tr, th, td, b, a (href), br, chart with bar children, timeline with step
+children, qr, footer, page-number, page-count.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class Paragraph:
 class ItemList:
     items: tuple[Inline, ...]
     checklist: bool = False
+    numbered: bool = False  # <ol>: steps, numbered in order
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,17 @@ class QRCode:
     alt: str  # says what it is, where it cannot be seen
 
 
-Block = Heading | Paragraph | ItemList | Table | Chart | Figure | QRCode
+@dataclass(frozen=True)
+class Timeline:
+    """The patient's own plan as steps in a row (handouts/render/timeline.py):
+    each (label, words); the caption says how to use it."""
+
+    steps: tuple[tuple[str, str], ...]
+    caption: str
+    alt: str
+
+
+Block = Heading | Paragraph | ItemList | Table | Chart | Figure | QRCode | Timeline
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,8 @@ class Document:
                     parts += [plain_text(block.caption), block.alt]
                 case QRCode():
                     parts += [block.caption, block.alt]
+                case Timeline():
+                    parts += [t for step in block.steps for t in step] + [block.caption, block.alt]
         return "\n".join(parts)
 
 
@@ -140,13 +153,13 @@ def plain_text(runs: Inline, page: int | None = None, pages: int | None = None) 
 
 
 _BLOCK_TAGS = {"h1", "h2", "h3", "p", "li", "th", "td"}
-_VOID = {"br", "bar", "qr", "page-number", "page-count"}
+_VOID = {"br", "bar", "step", "qr", "page-number", "page-count"}
 # Links lead only where a reader expects: a web page, an email or a call.
 _HREF = re.compile(r"^(?:https?://|mailto:|tel:)[!-~]+$")
 _ALLOWED_PARENTS = {
     "h1": {None}, "h2": {None}, "h3": {None}, "p": {None, "footer", "figure"},
-    "ul": {None}, "li": {"ul"}, "table": {None}, "tr": {"table"},
-    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "figure": {None}, "qr": {None},
+    "ul": {None}, "ol": {None}, "li": {"ul", "ol"}, "table": {None}, "tr": {"table"},
+    "th": {"tr"}, "td": {"tr"}, "chart": {None}, "bar": {"chart"}, "timeline": {None}, "step": {"timeline"}, "figure": {None}, "qr": {None},
     "footer": {None}, "b": _BLOCK_TAGS | {"a"}, "a": _BLOCK_TAGS | {"b"}, "br": _BLOCK_TAGS,
     "page-number": {"p"}, "page-count": {"p"},
 }
@@ -177,6 +190,7 @@ class _Parser(HTMLParser):
         self.rows: list[tuple[Inline, ...]] = []
         self.header: tuple[Inline, ...] | None = None
         self.bars: list[Bar] = []
+        self.steps: list[tuple[str, str]] = []
         self.caption: Inline = ()
 
     def fail(self, message: str):
@@ -205,6 +219,10 @@ class _Parser(HTMLParser):
             self.runs.append(Run("", self.bold > 0, "page" if tag == "page-number" else "pages"))
         elif tag == "bar":
             self.bars.append(self.bar(attributes))
+        elif tag == "step":
+            if not attributes.get("label"):
+                self.fail("<step> needs a label")
+            self.steps.append((attributes["label"], attributes.get("text", "")))
         elif tag == "qr":
             self.blocks.append(self.qr(attributes))
         if tag not in _VOID:
@@ -240,8 +258,8 @@ class _Parser(HTMLParser):
             self.blocks.append(self.figure(attributes))
         elif tag == "li":
             self.list_items.append(self.take_runs())
-        elif tag == "ul":
-            self.blocks.append(ItemList(tuple(self.list_items), checklist=css == "checklist"))
+        elif tag in ("ul", "ol"):
+            self.blocks.append(ItemList(tuple(self.list_items), checklist=css == "checklist", numbered=tag == "ol"))
             self.list_items = []
         elif tag in ("th", "td"):
             self.cells.append(self.take_runs())
@@ -259,6 +277,11 @@ class _Parser(HTMLParser):
         elif tag == "chart":
             self.blocks.append(self.chart(attributes))
             self.bars = []
+        elif tag == "timeline":
+            if len(self.steps) < 2 or not attributes.get("caption") or not attributes.get("alt"):
+                self.fail("<timeline> needs a caption, an alt and two <step> children or more")
+            self.blocks.append(Timeline(tuple(self.steps), attributes["caption"], attributes["alt"]))
+            self.steps = []
 
     def handle_data(self, data):
         if self.parent() in _BLOCK_TAGS or self.parent() in ("b", "a"):

@@ -12,11 +12,12 @@ import base64
 import mimetypes
 from html import escape
 
-from . import pictures, qr
+from . import pictures, qr, timeline
+from .logo import size as logo_size
 from .chart import recovery_chart
 from .pdf import LARGE_PRINT, Typography
 from ..leaflet.compose import Leaflet
-from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, plain_text
+from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .rtl import RTL
 
 _CSS = """
@@ -27,7 +28,7 @@ body {{ margin: 0 auto; max-width: 46rem; padding: 1rem 1.25rem 2rem; color: var
 a {{ color: var(--primary); }}
 header.brand {{ display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap;
   border-bottom: 2px solid var(--primary); padding-bottom: 0.5rem; margin-bottom: 1rem; }}
-header.brand img {{ width: 3rem; height: 3rem; }}
+header.brand img {{ height: 3rem; width: auto; max-width: 10rem; object-fit: contain; }}
 header.brand p {{ margin: 0; font-size: 0.85rem; }}
 header.brand .clinic {{ font-size: 1.2rem; font-weight: bold; color: var(--primary); }}
 header.brand .contact {{ margin-left: auto; text-align: right; }}
@@ -38,8 +39,19 @@ p.small, footer p {{ font-size: 0.9rem; }}
 ul.checklist {{ list-style: none; padding-left: 0.2rem; }}
 figure.picture {{ margin: 0.5rem 0 1.2rem; }}
 figure.picture svg {{ width: 100%; height: auto; display: block; }}
-figure.picture figcaption {{ font-size: 0.9rem; margin-top: 0.3rem; }}
-ul.checklist li::before {{ content: "\\2610\\00a0\\00a0"; font-size: 1.2em; }}
+figure.picture figcaption {{ margin-top: 0.3rem; }}
+figure.chart figcaption {{ font-size: 0.9rem; }}
+figure.timeline {{ margin: 0.5rem 0 1.2rem; overflow-x: auto; }}
+/* On a phone it scrolls sideways rather than shrink its words below reading size. */
+figure.timeline svg {{ width: 100%; min-width: 30rem; height: auto; display: block; }}
+ol.checklist {{ padding-left: 2rem; }}
+ul.checklist li::before, ol.checklist li::before {{ content: "\\2610\\00a0\\00a0"; font-size: 1.2em; }}
+/* A wide screen: a diagram's words beside it, at body size, as in the PDF. */
+@media screen and (min-width: 40rem) {{
+  figure.picture:not(.chart) {{ display: flex; gap: 1.25rem; align-items: center; }}
+  figure.picture:not(.chart) svg {{ flex: 0 1 auto; }}
+  figure.picture:not(.chart) figcaption {{ flex: 1 1 14rem; margin-top: 0; }}
+}}
 li {{ margin-bottom: 0.35em; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.8rem 0 1.2rem; font-size: 0.9rem; }}
 caption {{ caption-side: bottom; text-align: left; padding-top: 0.4rem; }}
@@ -84,7 +96,8 @@ def render_html(leaflet: Leaflet) -> str:
     css = _CSS.format(primary=colours.primary, accent=colours.accent, text=colours.text,
                       size=22 if leaflet.large_print else 18, paper=_PAPER[leaflet.paper])
     body = "\n".join(_figure(block, leaflet, number) if isinstance(block, Figure)
-                     else _chart(block, leaflet, number) if isinstance(block, Chart) else _block(block)
+                     else _chart(block, leaflet, number) if isinstance(block, Chart)
+                     else _timeline(block, leaflet, number) if isinstance(block, Timeline) else _block(block)
                      for number, block in enumerate(leaflet.document.blocks))
     # "Page X of Y" means nothing on a web page.
     footer = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
@@ -120,8 +133,9 @@ def _logo(leaflet: Leaflet) -> str:
         return ""
     kind = mimetypes.guess_type(logo.name)[0] or "image/png"
     data = base64.b64encode(logo.read_bytes()).decode("ascii")
+    width, height = logo_size(logo)  # its own shape: wide, tall or square
     # The clinic's name is printed right beside it: the image adds nothing to read.
-    return f'<img src="data:{kind};base64,{data}" alt="" width="48" height="48">\n'
+    return f'<img src="data:{kind};base64,{data}" alt="" width="{width:.0f}" height="{height:.0f}">\n'
 
 
 def _block(block) -> str:
@@ -130,9 +144,9 @@ def _block(block) -> str:
             return f"<h{level}>{_inline(runs)}</h{level}>"
         case Paragraph():
             return _paragraph(block)
-        case ItemList(items=items, checklist=checklist):
-            kind = ' class="checklist"' if checklist else ""
-            return f"<ul{kind}>\n" + "\n".join(f"<li>{_inline(item)}</li>" for item in items) + "\n</ul>"
+        case ItemList(items=items, checklist=checklist, numbered=numbered):
+            kind, tag = ' class="checklist"' if checklist else "", "ol" if numbered else "ul"
+            return f"<{tag}{kind}>\n" + "\n".join(f"<li>{_inline(item)}</li>" for item in items) + f"\n</{tag}>"
         case Table():
             return _table(block)
         case QRCode():
@@ -144,8 +158,19 @@ def _figure(figure: Figure, leaflet: Leaflet, number: int) -> str:
     """The same diagram as the PDF's, as inline SVG that scales to the screen."""
     drawing = pictures.draw(figure.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print)
     svg = pictures.to_svg(drawing, f"figure-{number}", figure.alt)
-    return (f'<figure class="picture" style="max-width: {drawing.width * 1.5:.0f}px">\n{svg}\n'
+    svg = svg.replace('class="picture"', f'class="picture" style="max-width: {drawing.width * 1.5:.0f}px"', 1)
+    return (f'<figure class="picture">\n{svg}\n'
             f"<figcaption>{_inline(figure.caption)}</figcaption>\n</figure>")
+
+
+def _timeline(block: Timeline, leaflet: Leaflet, number: int) -> str:
+    """The same timeline as the PDF's, as inline SVG, its steps in words for screen readers too."""
+    size = (LARGE_PRINT if leaflet.large_print else Typography()).small
+    drawing = timeline.draw(block, leaflet.clinic.colours, 480, size)
+    steps = "; ".join(f"{label}: {text}" for label, text in block.steps)
+    svg = pictures.to_svg(drawing, f"timeline-{number}", f"{block.alt} {steps}")
+    return (f'<figure class="timeline">\n{svg}\n'
+            f"<figcaption>{escape(block.caption)}</figcaption>\n</figure>")
 
 
 def _paragraph(paragraph: Paragraph) -> str:
@@ -205,7 +230,7 @@ def _inline(runs: Inline) -> str:
         if run.field:
             continue
         if run.text == "\n":
-            out.append("<br>")
+            out.append(" <br>")  # a space too, for text readers
             continue
         text = escape(run.text)
         if RTL.search(text):

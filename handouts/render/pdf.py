@@ -25,11 +25,11 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from .. import __version__
-from . import fonts, pictures
+from . import fonts, logo, pictures, timeline
 from .chart import GRID, recovery_chart
 from ..leaflet.compose import Leaflet
 from ..leaflet.content import Colours
-from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, plain_text
+from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .qr import QRCodeFlowable
 from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
 
@@ -47,24 +47,24 @@ def _compress_fonts_once() -> None:
 
 
 _compress_fonts_once()
-_MARGIN_X = 18 * mm
-_MARGIN_TOP = 12 * mm
-_MARGIN_BOTTOM = 10 * mm
-_LOGO = 44  # pt, square
+_MARGIN_X = 16 * mm
+_MARGIN_TOP = 10 * mm
+_MARGIN_BOTTOM = 9 * mm
 
 
 @dataclass(frozen=True)
 class Typography:
     body: float = 14
     small: float = 12
-    h1: float = 24
-    h2: float = 18
+    h1: float = 23
+    h2: float = 17
     h3: float = 15.5
-    furniture: float = 10.5
+    furniture: float = 12  # header and footer: clear print's smallest size too
+    leading: float = 1.25
 
 
-# Large print: body text well over 16 pt, everything else scaled with it.
-LARGE_PRINT = Typography(body=18, small=16, h1=30, h2=24, h3=20, furniture=12.5)
+# Large print: body text well over 16 pt, nothing under 16 pt, everything else scaled with it.
+LARGE_PRINT = Typography(body=18, small=16, h1=30, h2=24, h3=20, furniture=16)
 
 
 class _Styles:
@@ -76,32 +76,37 @@ class _Styles:
         self.text = HexColor(colours.text)
         t = self.type = type_scale
 
-        def style(name, size, font=fonts.REGULAR, colour=self.text, leading=1.42, **extra):
+        def style(name, size, font=fonts.REGULAR, colour=self.text, leading=t.leading, **extra):
             # No single line of a paragraph left alone at a page's top or foot.
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=colour,
                                   splitLongWords=True, allowWidows=0, allowOrphans=0, **extra)
 
-        self.body = style("body", t.body, spaceAfter=t.body * 0.5)
+        self.body = style("body", t.body, spaceAfter=t.body * 0.35)
         self.small = style("small", t.small, spaceAfter=t.small * 0.5)
         self.note = style("note", t.body, backColor=self.accent, borderPadding=(7, 9, 8, 9),
                           leftIndent=9, rightIndent=9, spaceBefore=t.body * 0.5, spaceAfter=t.body * 1.1)
         # Bullets need our font too: ReportLab's default has no tick box.
         self.item = style("item", t.body, leftIndent=t.body * 1.5, bulletIndent=t.body * 0.2,
-                          bulletFontName=fonts.REGULAR, bulletFontSize=t.body, spaceAfter=t.body * 0.3)
+                          bulletFontName=fonts.REGULAR, bulletFontSize=t.body, spaceAfter=t.body * 0.2)
         self.check = style("check", t.body, leftIndent=t.body * 1.8, bulletIndent=0,
-                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.3)
+                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.2)
+        # Numbered steps: the number, then (in a checklist) the box to tick.
+        self.step = style("step", t.body, leftIndent=t.body * 1.6, bulletIndent=0,
+                          bulletFontName=fonts.BOLD, bulletFontSize=t.body, spaceAfter=t.body * 0.2)
+        self.check_step = style("check-step", t.body, leftIndent=t.body * 2.9, bulletIndent=0,
+                                bulletFontName=fonts.BOLD, bulletFontSize=t.body, spaceAfter=t.body * 0.2)
         self.cell = style("cell", t.small, leading=1.3)
         self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.3)
         self.caption = style("caption", t.small, spaceBefore=10, spaceAfter=t.small * 0.5)
         self.qr_caption = style("qr-caption", t.small, leading=1.25, alignment=TA_CENTER)
         self.headings = {
             1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.35),
-            2: style("h2", t.h2, fonts.BOLD, self.primary, 1.25, spaceBefore=t.h2 * 0.9, spaceAfter=t.h2 * 0.4),
+            2: style("h2", t.h2, fonts.BOLD, self.primary, 1.2, spaceBefore=t.h2 * 0.55, spaceAfter=t.h2 * 0.25),
             3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.6, spaceAfter=t.h3 * 0.25),
         }
         self.furniture = style("furniture", t.furniture, leading=1.3)
         self.furniture_right = style("furniture-right", t.furniture, leading=1.3, alignment=TA_RIGHT)
-        self.clinic_name = style("clinic", t.furniture * 1.45, fonts.BOLD, self.primary, 1.2)
+        self.clinic_name = style("clinic", t.furniture * 1.3, fonts.BOLD, self.primary, 1.2)
 
 
 # Styles live as long as the process, so parsed paragraphs can be reused.
@@ -191,12 +196,15 @@ class _Furniture:
         self.width = self.page_width - 2 * _MARGIN_X
         clinic = leaflet.clinic
         self.has_logo = clinic.logo is not None
-        text_x = _LOGO + 12 if self.has_logo else 0
-        self.contact_width = self.width * 0.42
+        self.logo_width, self.logo_height = logo.size(clinic.logo) if self.has_logo else (0, 0)
+        text_x = self.logo_width + 12 if self.has_logo else 0
+        # As wide as the longest contact detail, so an address never breaks mid-word.
+        self.contact_width = min(self.width * 0.5, 2 + max(stringWidth(text, fonts.REGULAR, styles.furniture.fontSize)
+                                                           for text in (clinic.phone, clinic.email, clinic.website)))
         self.name_block = BidiParagraph(prepare(
             f'<font name="{fonts.BOLD}" size="{styles.clinic_name.fontSize}" color="{clinic.colours.primary}">'
             f"{escape(clinic.name)}</font><br/>{escape(clinic.address)}"),
-            ParagraphStyle("name-block", parent=styles.furniture, leading=styles.furniture.fontSize * 1.45),
+            ParagraphStyle("name-block", parent=styles.furniture, leading=styles.furniture.fontSize * 1.3),
         )
         self.contacts = BidiParagraph(prepare("<br/>".join(
             f'<a href="{escape_attribute(link)}">{escape(text)}</a>' for text, link in (
@@ -204,13 +212,13 @@ class _Furniture:
                 (clinic.website, clinic.website_link)))), styles.furniture_right)
         name_h = self.name_block.wrap(self.width - text_x - self.contact_width - 12, 1000)[1]
         contacts_h = self.contacts.wrap(self.contact_width, 1000)[1]
-        self.header_height = max(_LOGO if self.has_logo else 0, name_h, contacts_h)
+        self.header_height = max(self.logo_height, name_h, contacts_h)
         self.rule_y = self.page_height - _MARGIN_TOP - self.header_height - 6
-        self.body_top = self.rule_y - 14
+        self.body_top = self.rule_y - 12
         self.footer_rows = _footer_rows(leaflet.document.footer)
         self.footer_height, self.footer_cells = self._footer_cells()
         self.footer_top = _MARGIN_BOTTOM + self.footer_height
-        self.body_bottom = self.footer_top + 16
+        self.body_bottom = self.footer_top + 14
 
     def draw(self, canvas: Canvas, page: int, pages: int):
         """What never changes is drawn once as a form and placed on each page;
@@ -232,9 +240,9 @@ class _Furniture:
         top = self.page_height - _MARGIN_TOP
         x = _MARGIN_X
         if self.has_logo:
-            canvas.drawImage(str(self.leaflet.clinic.logo), x, top - _LOGO, _LOGO, _LOGO,
-                             preserveAspectRatio=True, mask="auto")
-            x += _LOGO + 12
+            canvas.drawImage(str(self.leaflet.clinic.logo), x, top - self.logo_height, self.logo_width,
+                             self.logo_height, preserveAspectRatio=True, mask="auto")
+            x += self.logo_width + 12
         self.name_block.drawOn(canvas, x, top - self.name_block.height)
         canvas.setStrokeColor(self.styles.primary)
         canvas.setLineWidth(1.5)
@@ -302,10 +310,15 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
     story = []
     room = 2 * styles.body.leading  # until what follows the heading is known
     qr = None  # a QR code, and where the flowables of the block to set beside it start
+    treatment = None  # where the open block under a subheading (a treatment) starts
     for block in leaflet.document.blocks:
+        contact = False
         if qr and len(story) > qr[1]:  # the block after the code is set beside it
             _beside(story, *qr, width)
-            qr = None
+            qr, contact = None, isinstance(block, Paragraph)
+        if treatment is not None and _ends_block(block):
+            _keep_block_together(story, treatment, width, height)
+            treatment = None
         match block:
             case Heading(level=level, runs=runs):
                 style = styles.headings[level]
@@ -320,19 +333,35 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                     story.append(CondPageBreak(needed + room))
                 para.is_heading = True
                 story.append(para)
+                if level == 3:
+                    treatment = len(story) - 2
             case Paragraph(runs=runs, role=role):
                 style = {"note": styles.note, "small": styles.small}.get(role, styles.body)
-                if plain_text(runs).rstrip().endswith(":"):
+                label = plain_text(runs).rstrip().endswith(":")
+                if label:
                     story.append(CondPageBreak(style.leading + room))
-                story.append(paragraph(markup(runs), style))
+                para = paragraph(markup(runs), style)
+                para.is_label = label
+                if para.wrap(width, 1e6)[1] < height * 0.3:  # a short paragraph moves whole, never split
+                    para.split = _whole
+                story.append(para)
                 _room_after(story, len(story) - 1, width, room)
-            case ItemList(items=items, checklist=checklist):
-                style, bullet = (styles.check, "☐") if checklist else (styles.item, "•")
-                story.extend(paragraph(markup(item), style, bullet) for item in items)
-                _room_after(story, len(story) - len(items), width, room)
+                if contact and _height(story[_last_heading(story):], width) < height * 0.5:
+                    _keep_section_together(story)  # how to reach the clinic stays beside the code
+            case ItemList(items=items, checklist=checklist, numbered=numbered):
+                for n, item in enumerate(items, 1):
+                    story.append(paragraph(markup(item), *_bullet(styles, checklist, numbered, n)))
+                    story[-1].split = _whole  # a step or point is never split; a list may be, between them
+                first = len(story) - len(items)
+                _room_after(story, first, width, room)
+                # A heading and the line under it go with the first two steps, not alone.
+                if (page_break := _break_before_headings(story, first - 1)) and not getattr(story[first - 1], "is_heading", False):
+                    page_break.height += _height(story[first:first + 2], width)
                 story.append(Spacer(1, styles.type.body * 0.4))
-                if checklist:  # it says "bring this page": heading, words and boxes on one page
-                    _keep_section_together(story)
+                if checklist and _height(story[_last_heading(story):], width) < height * 0.5:
+                    _keep_section_together(story)  # a tool to tick and bring along: on one page where it can be
+                elif qr is None:  # beside a QR code, the table holding both keeps them
+                    _keep_items_together(story, len(items) + 1, width, height)
             case Table():
                 story.append(_table(block, styles, width))
             case Figure():
@@ -340,17 +369,63 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 if getattr(story[-2], "is_heading", False):  # a heading never ends a page above its picture
                     _keep_section_together(story)
             case Chart():
+                treatment = None  # the chart keeps itself together, or splits between rows
                 chart = recovery_chart(block, leaflet.clinic.colours, styles.type.small)
                 story += [chart, paragraph(escape(block.caption), styles.caption) if block.caption else Spacer(1, 10)]
                 _keep_section_together(story)
                 if _height(story[-1]._content, width) > height / 2:
                     # Moved whole, it could leave a page more than half empty: it splits between rows instead.
                     story[-1:] = [CondPageBreak(chart.minimum_height + room), *story[-1]._content]
+            case Timeline():
+                drawing = timeline.draw(block, leaflet.clinic.colours, width, styles.type.small)
+                story += [drawing, paragraph(escape(block.caption), styles.caption)]
+                _keep_section_together(story)
             case QRCode():
                 qr = _qr_code(block, styles, story, width), len(story)
+    if treatment is not None:
+        _keep_block_together(story, treatment, width, height)
     if qr:
         _beside(story, *qr, width)
     return story
+
+
+def _whole(*_) -> list:
+    """The split of a flowable that is never split: it goes whole to the next page."""
+    return []
+
+
+def _ends_block(block) -> bool:
+    """A treatment's own block ends at the next heading, or where the clinic's lists begin."""
+    return isinstance(block, Heading) or isinstance(block, Paragraph) and (
+        block.role == "note" or plain_text(block.runs).rstrip().endswith(":"))
+
+
+def _keep_block_together(story: list, start: int, width: float, height: float) -> None:
+    """story[start:] (a heading's page break, the heading and what follows) on one page, where
+    it is short enough that moving it whole leaves no page much emptier than half."""
+    if _height(story[start:], width) < height * 0.45:
+        inner = [g for f in story[start:] for g in (f._content if isinstance(f, KeepTogether) else [f])]
+        story[start:] = [_KeepTogether([Spacer(0, 0), *inner])]
+
+
+def _keep_items_together(story: list, count: int, width: float, height: float) -> None:
+    """A short list (the last `count` flowables) on one page, with the line ending in a colon before it."""
+    start = len(story) - count
+    if start >= 2 and getattr(story[start - 1], "is_label", False):
+        start -= 2  # the label and the page break before it
+    elif getattr(story[start - 1], "is_heading", False):  # the headings over it, and their page break
+        while start and getattr(story[start - 1], "is_heading", False):
+            start -= 1
+        start -= isinstance(story[start - 1], CondPageBreak)
+    if _height(story[start:], width) < height * 0.25:
+        story[start:] = [_KeepTogether([Spacer(0, 0), *story[start:]])]
+
+
+def _bullet(styles: _Styles, checklist: bool, numbered: bool, number: int) -> tuple:
+    """The style and the bullet of a list item: a dot, a box, a number, or a number and a box."""
+    if numbered:
+        return (styles.check_step, f"{number}.  ☐") if checklist else (styles.step, f"{number}.")
+    return (styles.check, "☐") if checklist else (styles.item, "•")
 
 
 def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
@@ -395,7 +470,8 @@ def _beside(story: list, code: QRCodeFlowable, start: int, width: float) -> None
 
 
 def _height(flowables: list, width: float) -> float:
-    return sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+    return sum(_height(f._content, width) if isinstance(f, KeepTogether)
+               else f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
 def _break_before_headings(story: list, end: int) -> CondPageBreak | None:
@@ -419,10 +495,14 @@ def _room_after(story: list, at: int, width: float, room: float) -> None:
         page_break.height += (lines if lines <= 3 else 2) * para.style.leading - room
 
 
+def _last_heading(story: list) -> int:
+    return max(i for i, f in enumerate(story) if getattr(f, "is_heading", False))
+
+
 def _keep_section_together(story: list) -> None:
     """Everything from the last heading on goes on one page (or starts a
     new one); the heading's own page break is then not needed."""
-    start = max(i for i, f in enumerate(story) if getattr(f, "is_heading", False))
+    start = _last_heading(story)
     if start and isinstance(story[start - 1], CondPageBreak):
         start -= 1
     story[start:] = [_KeepTogether([Spacer(0, 0), *story[start:]])]

@@ -40,7 +40,7 @@ class Style:
 
 def draw(name: str, labels: dict[str, str], colours, large_print: bool = False) -> Drawing:
     """The picture called `name`, labelled in `labels`' words, in the clinic's `colours`."""
-    return _BUILDERS[name](labels, Style(colours.primary, colours.accent, 15 if large_print else 12))
+    return _BUILDERS[name](labels, Style(colours.primary, colours.accent, 16 if large_print else 12))
 
 
 def label_words(name: str, labels: dict[str, str]) -> list[str]:
