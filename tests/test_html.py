@@ -196,9 +196,10 @@ ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing"
        "fillers", "counselling"]
 EVERYTHING = [*(arg for p in ALL for arg in ("--procedure", p, "--sessions", f"{p}=2 to 3")),
               *(arg for s in ("ice-pick", "rolling", "deep-craters", "superficial", "marks") for arg in ("--scar", s))]
-# The widest summary table without a chart: sessions, time in clinic and full recovery.
-SAMPLE = ["--procedure", "subcision", "--procedure", "fractional-laser", "--procedure", "laser-resurfacing",
-          "--sessions", "subcision=3", "--scar", "rolling"]
+# The widest summary table without a chart: sessions and full recovery (since issue 18 a column that would
+# mostly say "Ask your clinician", such as time in clinic, is left out, and laser resurfacing's figures make a chart).
+SAMPLE = ["--procedure", "subcision", "--procedure", "fractional-laser", "--sessions", "subcision=3",
+          "--sessions", "fractional-laser=2 to 3", "--scar", "rolling"]
 
 
 def view(browser, width: int, height: int) -> None:

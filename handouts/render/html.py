@@ -42,6 +42,7 @@ figure.picture svg {{ width: 100%; height: auto; display: block; }}
 figure.picture figcaption {{ margin-top: 0.3rem; }}
 figure.chart figcaption {{ font-size: 0.9rem; }}
 figure.timeline {{ margin: 0.5rem 0 1.2rem; overflow-x: auto; }}
+figure.timeline:focus-visible {{ outline: 3px solid currentColor; outline-offset: 2px; }}
 /* On a phone it scrolls sideways rather than shrink its words below reading size. */
 figure.timeline svg {{ width: 100%; min-width: 30rem; height: auto; display: block; }}
 ol.checklist {{ padding-left: 2rem; }}
@@ -169,7 +170,8 @@ def _timeline(block: Timeline, leaflet: Leaflet, number: int) -> str:
     drawing = timeline.draw(block, leaflet.clinic.colours, 480, size)
     steps = "; ".join(f"{label}: {text}" for label, text in block.steps)
     svg = pictures.to_svg(drawing, f"timeline-{number}", f"{block.alt} {steps}")
-    return (f'<figure class="timeline">\n{svg}\n'
+    # It scrolls sideways on a phone, so a keyboard must be able to reach it to scroll it (tabindex).
+    return (f'<figure class="timeline" tabindex="0">\n{svg}\n'
             f"<figcaption>{escape(block.caption)}</figcaption>\n</figure>")
 
 
