@@ -426,7 +426,7 @@ def check(strict, fmt, content_path, templates_dir):
 
     Exit code 1 if there is any problem (or, with --strict, any warning).
     """
-    from handouts.leaflet.check import check_all
+    from handouts.check import check_all
 
     report = check_all(content_path, templates_dir)
     if fmt == "json":

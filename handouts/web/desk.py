@@ -30,7 +30,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from ..batch import plan_batch, run_batch
-from ..leaflet.check import Report, check_all
+from ..check import Report, check_all
 from ..leaflet.choices import PatientChoices
 from ..leaflet.dates import DateOrder
 from ..deliver.delivery import Outbox, send_letters

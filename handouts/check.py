@@ -7,13 +7,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .audit import GRADE_LIMIT, Reading, audit
-from .choices import PatientChoices
-from .content import load_content
-from .. import clock
-from ..errors import ContentError, HandoutsError
-from ..make import compose_leaflet, draw_pdf
-from .wording import Wording, long_date
+from . import clock
+from .errors import ContentError, HandoutsError
+from .leaflet.audit import GRADE_LIMIT, Reading, audit
+from .leaflet.choices import PatientChoices
+from .leaflet.content import load_content
+from .leaflet.wording import Wording, long_date
+from .make import compose_leaflet, draw_pdf
 
 
 @dataclass
