@@ -177,7 +177,7 @@ def test_a_timeline_of_the_patients_own_plan(content, wording):
     assert "Your timeline" not in text_of(pdf(content, wording, ["subcision"]))
     # The same drawing in the HTML, as SVG with its steps in words.
     page = render_html(leaflet(content, wording, ["subcision"], sessions=["subcision=3"]))
-    assert '<figure class="timeline">' in page and "Subcision: 3" in page
+    assert '<figure class="timeline" tabindex="0">' in page and "Subcision: 3" in page
 
 
 # -- 3. only what is true of what was chosen ---------------------------------------------------------
