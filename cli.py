@@ -449,6 +449,8 @@ def check(strict, fmt, content_path, templates_dir):
             click.echo(problem, err=True)
         for warning in report.warnings:
             click.echo(f"{'Error' if strict else 'Warning'}: {warning}", err=True)
+        for warning in report.sample:
+            click.echo(f"Warning: {warning}", err=True)
         if report.sections:
             click.echo(report.reading_table())
     if report.failed(strict):
@@ -456,7 +458,8 @@ def check(strict, fmt, content_path, templates_dir):
         raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found; "
                                    "fix each line above, then run 'handouts check' again")
     if fmt == "text":
-        click.echo(("Ready: " if not report.warnings else "Usable, with warnings: ") + report.summary)
+        click.echo(("Ready: " if not (report.warnings or report.sample) else "Usable, with warnings: ")
+                   + report.summary)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -867,6 +870,8 @@ def init(folder):
     for path in init_folder(folder):
         click.echo(f"{path}{'/' if path.is_dir() else ''}")
     click.echo(f"Next: cd {folder}, put the clinic's details in content.toml, then run 'handouts check'.")
+    click.echo("Change these first: the clinic's name, phone, email and website in content.toml ([clinic]) and "
+               "its logo (templates/brand/logo.png) are still the sample's.")
 
 
 @cli.command(context_settings=CONTEXT)

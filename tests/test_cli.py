@@ -208,8 +208,10 @@ def test_check_passes_on_the_shipped_content(run):
     result = run("check")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
+    lines = [line for line in lines if "still the sample's" not in line]
     assert lines[0] == "Reading level (Flesch-Kincaid grade; aim for 8 or below):"
-    assert lines[-1].startswith("Ready: content.toml and templates: 8 procedures, 5 scar types")
+    # The shipped content is a sample: its clinic details are named as still to change (test_content_checks).
+    assert lines[-1].startswith("Usable, with warnings: content.toml and templates: 8 procedures, 5 scar types")
     assert "too hard" not in result.output
 
 

@@ -22,7 +22,9 @@ def test_init_makes_a_clinic_folder_that_works(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "../clinic/content.toml", "../clinic/templates/", "../clinic/output/", "../clinic/README.txt",
-        "Next: cd ../clinic, put the clinic's details in content.toml, then run 'handouts check'."]
+        "Next: cd ../clinic, put the clinic's details in content.toml, then run 'handouts check'.",
+        "Change these first: the clinic's name, phone, email and website in content.toml ([clinic]) and its logo "
+        "(templates/brand/logo.png) are still the sample's."]
     clinic = tmp_path / "clinic"
     assert (clinic / "content.toml").read_bytes() == CONTENT.read_bytes()
     shipped = sorted(p.relative_to(TEMPLATES) for p in TEMPLATES.rglob("*") if p.is_file())
