@@ -92,6 +92,9 @@ def _tree(top: str, folder: Path) -> list[tuple[str, Path]]:
 def write_backup(clinic: ClinicFiles, folder: Path, *, leaflets: bool = True,
                  progress: Progress = lambda name: None) -> Path:
     """Write one dated archive into `folder` (made, owner-only, if missing); return its path."""
+    if folder.resolve().is_relative_to(clinic.output.resolve()):
+        raise BackupError(f"{folder} is inside the leaflets folder {clinic.output}, so each backup would hold the "
+                          "ones before it; back up to a folder outside it (best: another disk)")
     members = backup_members(clinic, leaflets)
     listed = []
     stamp = clock.now()

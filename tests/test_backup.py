@@ -173,6 +173,14 @@ def test_no_leaflets_leaves_out_the_leaflets_and_a_second_backup_gets_its_own_na
     assert manifest["leaflets"] is False and manifest["history"] is True
 
 
+def test_a_backup_inside_the_leaflets_folder_is_refused(run, clinic):
+    result = run("backup", "output/backups")
+    assert (result.exit_code, result.output) == (
+        1, "Error: output/backups is inside the leaflets folder output, so each backup would hold the ones before "
+           "it; back up to a folder outside it (best: another disk)\n")
+    assert not Path("output/backups").exists()
+
+
 def tampered(archive: Path, change) -> Path:
     """A copy of `archive` with one member's bytes changed (the archive itself is well formed)."""
     copy = archive.with_name("tampered.tar.gz")
