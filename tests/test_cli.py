@@ -27,8 +27,8 @@ def test_every_command_has_help(run, command, flag):
 
 
 def test_every_command_is_tested_for_help():
-    assert COMMANDS == ["audit", "batch", "check", "history", "init", "make", "merge", "procedures", "send", "serve",
-                        "staff"]
+    assert COMMANDS == ["audit", "backup", "batch", "check", "history", "init", "make", "merge", "procedures",
+                        "restore", "send", "serve", "staff"]
 
 
 def test_group_help_lists_every_command(run):
