@@ -275,9 +275,8 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     not given, in order, each with its default, and asks before replacing a
     file.
     """
-    from handouts.leaflet.choices import parse_choices
     from handouts.history import History
-    from handouts.deliver.mail import check_address
+    from handouts.leaflet.request import parse_request
     from handouts.make import Maker, make_leaflet
     from handouts.prompts import ask_where
     from handouts.deliver.sending import letter
@@ -292,26 +291,15 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     _check_pdf(printer, formats, "--printer")
     maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
+    values = dict(patient=patient, procedures=procedures, scars=scars, sessions=sessions, appointment=appointment,
+                  clinician=clinician, date=date, note=note if note_file is None else "", email=email)
     asking = not procedures or not patient
     if asking:
-        patient, procedures, scars, sessions, appointment, clinician, date, note, email = _ask_missing(
-            maker.content, history_path, patient=patient, procedures=procedures, scars=scars, sessions=sessions,
-            appointment=appointment, clinician=clinician, date=date, note=note if note_file is None else "",
-            email=email)
-    address = check_address(email) if email is not None else ""
-    choices = parse_choices(
-        maker.content,
-        patient=patient,
-        procedures=procedures,
-        scars=scars,
-        clinician=clinician,
-        date=date,
-        note=note_file if note_file is not None else note,
-        paper=paper,
-        large_print=large_print,
-        sessions=sessions,
-        appointment=appointment,
-    )
+        values = _ask_missing(maker.content, history_path, values)
+    if note_file is not None:
+        values["note"] = note_file
+    asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print})
+    choices, address = asked.choices, asked.email
     if asking and not force:
         output, force = ask_where(choices, output, formats)
     password = _make_password(dob, maker.content) if delivery.encrypt else None
@@ -368,7 +356,7 @@ def _warn_if_overdue(content: Content, strict: bool) -> None:
 
 def _make_password(dob: str | None, content: Content) -> tuple[str, str]:
     from handouts.leaflet.dates import DateOrder
-    from handouts.deliver.mail import pdf_password
+    from handouts.leaflet.contact import pdf_password
 
     if dob:
         return pdf_password(dob=dob, order=DateOrder(content.leaflet.language))
@@ -378,9 +366,9 @@ def _make_password(dob: str | None, content: Content) -> tuple[str, str]:
                                      confirmation_prompt=True, err=True))
 
 
-def _ask_missing(content: Content, history_path: Path, **given):
+def _ask_missing(content: Content, history_path: Path, given: dict) -> dict:
     """Ask in a terminal for what is missing (the clinician defaults to the last one); elsewhere say what to add."""
-    from handouts.prompts import FIELDS, ask_choices
+    from handouts.prompts import ask_choices
 
     if not sys.stdin.isatty():
         if not given["patient"]:
@@ -393,8 +381,7 @@ def _ask_missing(content: Content, history_path: Path, **given):
     if history_path.exists():
         with History(history_path) as history:
             last = history.last_clinician()
-    answers = ask_choices(content, given, last_clinician=last)
-    return [answers[name] for name in (*FIELDS, "email")]
+    return ask_choices(content, given, last_clinician=last)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -714,7 +701,7 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
 
 
 def _ask_password(label: str) -> tuple[str, str]:
-    from handouts.deliver.mail import pdf_password
+    from handouts.leaflet.contact import pdf_password
 
     if not sys.stdin.isatty():
         raise click.UsageError("send --encrypt asks for each leaflet's password, so run it in a terminal; "

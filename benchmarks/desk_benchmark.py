@@ -2,7 +2,7 @@
 
     python3 benchmarks/desk_benchmark.py [--clients 20] [--each 5]
 
-Serves the desk (create_app, and waitress as `handouts serve` does) on
+Serves the desk (create_app and run_server, as `handouts serve` does) on
 127.0.0.1 in a scratch clinic folder, then:
 1. `--clients` clients each ask the API for `--each` leaflets at once; prints
    leaflets a second and the median and slowest wait;
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from handouts.make import Maker  # noqa: E402
-from handouts.web import Desk, create_app  # noqa: E402
+from handouts.web import Desk, create_app, run_server  # noqa: E402
 
 TOKEN = "benchmark-token"
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -66,10 +66,6 @@ def main() -> None:
     parser.add_argument("--each", type=int, default=5, help="leaflets each client asks for")
     parser.add_argument("--stuck", action="store_true", help="also a leaflet that never finishes drawing")
     args = parser.parse_args()
-    from waitress import create_server
-
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is N": 20 clients, 8 threads
-
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(ROOT / "content.toml", Path(folder) / "content.toml")
         shutil.copytree(ROOT / "templates", Path(folder) / "templates")
@@ -79,10 +75,13 @@ def main() -> None:
         leaflet.write_text(leaflet.read_text().replace("{% if patient.note %}", loop + "{% if patient.note %}"))
         os.chdir(folder)
         desk = Desk(Maker("content.toml", "templates"), Path("output/handouts-history.sqlite3"))
-        server = create_server(create_app(desk, api_token=TOKEN), host="127.0.0.1", port=0, threads=8,
-                               ident="handouts")
-        threading.Thread(target=server.run, daemon=True).start()
-        url = f"http://127.0.0.1:{server.effective_port}"
+        announced: list[str] = []
+        threading.Thread(target=run_server, args=(create_app(desk, api_token=TOKEN), "127.0.0.1", 0),
+                         kwargs=dict(announce=announced.append), daemon=True).start()
+        while not announced:
+            time.sleep(0.01)
+        url = announced[0].split(" at ", 1)[1].split("/ ", 1)[0].replace("[127.0.0.1]", "127.0.0.1")
+        logging.getLogger("handouts.web").setLevel(logging.WARNING)  # the access log would drown the figures
         workers = getattr(getattr(desk, "drawers", None), "workers", 1)
         print(f"code: {ROOT}; cores: {os.cpu_count()}; leaflets drawn at once: {workers}", flush=True)
         for number in range(workers):  # warm up every worker

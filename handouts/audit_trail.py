@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import json
 
-from .history import History, escape_like, local_time, spreadsheet_safe, start_of
+from .history import History, conditions, local_time, spreadsheet_safe
 
 COLUMNS = ("at", "who", "action", "leaflet", "patient", "patient_id", "detail")
 
@@ -25,14 +25,8 @@ FROM audit a LEFT JOIN leaflets l ON l.id = a.leaflet WHERE 1 = 1
 
 def audit_rows(history: History, patient: str | None = None, since: dt.date | None = None) -> list[dict]:
     """Everything recorded, oldest first: of one patient (part of the name, or the exact id), or since a day."""
-    sql, args = _ACTIONS, []
-    if patient:
-        sql += " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)"
-        args += [f"%{escape_like(patient)}%", patient]
-    if since:
-        sql += " AND a.at >= ?"
-        args.append(start_of(since))
-    rows = history.db.execute(sql + " ORDER BY a.id", args).fetchall()
+    condition, args = conditions(patient, since, "a.at")
+    rows = history.db.execute(_ACTIONS + condition + " ORDER BY a.id", args).fetchall()
     return [{**dict(row), "at": local_time(row["at"]), "leaflet": row["leaflet"] or ""} for row in rows]
 
 

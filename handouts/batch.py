@@ -17,11 +17,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .leaflet.choices import PatientChoices, parse_choices
+from .leaflet.choices import PatientChoices
 from .leaflet.dates import DateOrder
 from .errors import InputError, InvalidChoices
 from .history import History, Record
-from .deliver.mail import check_address, pdf_password
+from .leaflet.contact import pdf_password
+from .leaflet.request import parse_request
 from .make import Maker, write_formats
 from .output import remove_stale_parts, slug
 from .leaflet.patients import PatientList, Row
@@ -156,48 +157,20 @@ def _shared(value, names: tuple[str, ...], common: dict):
 
 
 def _row_inputs(row: Row, maker: Maker, email: bool, encrypt: bool,
-                warnings: list[str]) -> tuple[PatientChoices, str, tuple[str, str] | None]:
+                 warnings: list[str]) -> tuple[PatientChoices, str, tuple[str, str] | None]:
     """The row's choices, address and PDF password, or every problem in it."""
-    problems: list[InputError] = []
-    choices, address, password = None, "", None
-    try:
-        choices = _choices(row, maker)
-    except InvalidChoices as exc:
-        problems += exc.problems
-    if row.get("email"):
-        try:
-            address = check_address(row.get("email"))
-        except InputError as exc:
-            if email:
-                problems.append(exc)
-            else:  # only printing: a bad address must not stop the leaflet
-                warnings.append(f"row {row.number}: {_describe(exc)}; not recorded")
-    elif email:
+    request = parse_request(maker.content, row.values, email_needed=email)
+    if request.email_problem:  # only printing: a bad address must not stop the leaflet
+        warnings.append(f"row {row.number}: {_describe(request.email_problem)}; not recorded")
+    elif email and not request.email:
         warnings.append(f"row {row.number}: no email address; the leaflet is made but not emailed")
-    if email and encrypt and address:
+    password = None
+    if email and encrypt and request.email:
         try:
             password = pdf_password(row.get("pdf_password"), row.get("dob"), DateOrder(maker.content.leaflet.language))
         except InputError as exc:
-            problems.append(exc)
-    if problems:
-        raise InvalidChoices(problems)
-    return choices, address, password
-
-
-def _choices(row: Row, maker: Maker) -> PatientChoices:
-    return parse_choices(
-        maker.content,
-        patient=row.get("patient"),
-        procedures=row.items("procedures"),
-        scars=row.items("scars"),
-        clinician=row.get("clinician"),
-        date=row.get("date") or None,
-        note=row.get("note"),
-        paper=row.get("paper") or None,
-        large_print=row.get("large_print"),
-        sessions=row.items("sessions"),
-        appointment=row.get("appointment") or None,
-    )
+            raise InvalidChoices([exc]) from None
+    return request.choices, request.email, password
 
 
 def _describe(problem) -> str:

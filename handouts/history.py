@@ -405,14 +405,8 @@ class History:
 
     def _select(self, sql: str, patient: str | None, since: dt.date | None,
                 leaflet_date: dt.date | None = None) -> list[sqlite3.Row]:
-        args: list = []
-        if patient:
-            # Typed text is matched as it is: % and _ are not wildcards.
-            sql += " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)"
-            args += [f"%{escape_like(patient)}%", patient]
-        if since:
-            sql += " AND made_at >= ?"
-            args.append(start_of(since))
+        condition, args = conditions(patient, since, "made_at")
+        sql += condition
         if leaflet_date:
             sql += " AND leaflet_date = ?"
             args.append(leaflet_date.isoformat())
@@ -459,7 +453,21 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def escape_like(text: str) -> str:
+def conditions(patient: str | None, since: dt.date | None, time_column: str) -> tuple[str, list[str]]:
+    """SQL to add to a WHERE clause, and its values: rows whose patient's name holds `patient` (or whose
+    patient id is exactly it), from the day `since` on by `time_column`. Typed text is matched as it is:
+    % and _ are not wildcards."""
+    sql, args = "", []
+    if patient:
+        sql += " AND (patient LIKE ? ESCAPE '\\' OR patient_id = ?)"
+        args += [f"%{_escape_like(patient)}%", patient]
+    if since:
+        sql += f" AND {time_column} >= ?"
+        args.append(start_of(since))
+    return sql, args
+
+
+def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -12,20 +12,18 @@ from pathlib import Path
 
 import click
 
-from .leaflet.choices import PatientChoices, normalise_id, parse_choices
+from .leaflet.choices import PatientChoices, normalise_id
 from .leaflet.content import Content
 from .leaflet.dates import DateOrder
 from . import clock
-from .errors import InputError, InvalidChoices
-from .deliver.mail import check_address
+from .errors import InvalidChoices
+from .leaflet.request import parse_request
 from .make import numbered, target
-
-# What make passes to parse_choices; None (or empty) is "not given, so ask".
-FIELDS = ("patient", "procedures", "scars", "sessions", "appointment", "clinician", "date", "note")
 
 
 def ask_choices(content: Content, given: dict, *, last_clinician: str | None) -> dict:
-    """`given` (parse_choices' arguments and "email") with what was missing asked for, in leaflet order."""
+    """`given` (a request's fields; None, or empty, is "not given, so ask") with what was missing asked for,
+    in leaflet order."""
     answers = dict(given)
     order = DateOrder(content.leaflet.language)
     if not answers["patient"]:
@@ -127,16 +125,10 @@ def _ask_sessions(content: Content, answers: dict) -> list[str]:
 
 
 def _problem(content: Content, answers: dict, fields: tuple[str, ...]) -> str | None:
-    """The first problem the checks find in `fields`; what is not asked yet is left out of the judgement."""
-    if "email" in fields:
-        try:
-            if answers["email"]:
-                check_address(answers["email"])
-        except InputError as exc:
-            return str(exc)
-        return None
+    """The first problem the request's checks find in `fields`; what is not asked yet is left out of the
+    judgement."""
     try:
-        parse_choices(content, **{name: answers[name] for name in FIELDS})
+        parse_request(content, answers)
     except InvalidChoices as exc:
         return next((str(p) for p in exc.problems if p.field in fields), None)
     return None

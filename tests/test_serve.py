@@ -252,3 +252,29 @@ def test_a_port_in_use_and_encrypt_are_clear_errors(run):
     assert refused.exit_code == 2
     assert refused.output.endswith("Error: serve does not encrypt emails; leave out --encrypt (or send encrypted "
                                    "leaflets with 'handouts send --encrypt').\n")
+
+
+def test_a_body_over_5_mb_is_refused_unread_and_a_connection_that_stalls_is_closed(clinic):
+    server = Server(clinic)
+    try:
+        # Refused on its Content-Length alone: none of the 6 MB is sent, let alone stored.
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.putrequest("POST", "/api/leaflets")
+        connection.putheader("Authorization", f"Bearer {TOKEN}")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(6 * 1024 * 1024))
+        connection.endheaders()
+        assert connection.getresponse().status == 413
+        connection.close()
+        # Half a request, then nothing: a colleague is served meanwhile, and the stalled connection is closed.
+        stalled = socket.create_connection(("127.0.0.1", server.port))
+        stalled.sendall(b"POST /api/leaflets HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        assert post(server.url, {"patient": "Sam", "procedures": ["fillers"]})[0] == 201
+        stalled.settimeout(60)  # the server's own limit is 10 s without a byte
+        answer = b""
+        while chunk := stalled.recv(4096):
+            answer += chunk
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 408"), answer[:100]
+        stalled.close()
+    finally:
+        assert server.stop() == 0

@@ -88,7 +88,9 @@ def test_who_made_downloaded_printed_and_emailed_each_leaflet_is_recorded(run):
                       ).status_code == 200
     assert run("make", "-p", "Ann Lee", "--procedure", "fillers", "--date", "2026-11-21").exit_code == 0
 
-    rows = json.loads(run("audit", "--format", "json").output)
+    audited = run("audit", "--format", "json")
+    assert audited.exit_code == 0, audited.output
+    rows = json.loads(audited.output)
     done = [(row["who"], row["action"], row["patient"]) for row in rows if row["action"] != "signed in"]
     assert done == [("dan", "made", "Sam Sample"), ("dan", "made", "Sam Sample"),  # its PDF and its HTML
                     ("dan", "downloaded", "Sam Sample"), ("dan", "printed from the browser", "Sam Sample"),

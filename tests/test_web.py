@@ -375,6 +375,15 @@ def test_batch_refuses_files_that_are_not_patient_lists(client, data, name, mess
     assert message in page(response).words
 
 
+def test_a_batch_upload_over_500_patients_is_refused_saying_what_to_do(client):
+    rows = "".join(f"Patient {i},fillers,P{i}\n" for i in range(501))
+    refused = upload(client, ("patient,procedures,patient_id\n" + rows).encode())
+    assert refused.status_code == 422
+    assert ("tomorrow.csv has 501 patients; the front desk makes at most 500 at once: split the list, or run "
+            "'handouts batch' on the clinic's computer, which takes any number") in page(refused).words
+    assert not list(Path("output").glob("*.pdf"))
+
+
 def test_batch_without_a_file_and_print_files_by_name_only(client):
     response = client.post("/batch", data={"csrf_token": csrf(client, "/batch")})
     assert response.status_code == 422

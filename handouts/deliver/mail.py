@@ -1,4 +1,4 @@
-"""The email that carries a leaflet: address checks, PDF password, the message.
+"""The email that carries a leaflet: the message, and the encrypted PDF it may carry.
 
 Headers are built by Python's `email` package, which refuses CR or LF in a
 header value; the subject names only the clinic (it shows on lock screens),
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from email.headerregistry import Address
@@ -17,9 +16,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING
 
-from ..leaflet.dates import DateOrder, DateProblem
 from .. import clock
-from ..errors import HandoutsError, InputError
+from ..errors import HandoutsError
 
 if TYPE_CHECKING:  # only named in annotations; Wording would load Jinja for every command
     from ..leaflet.content import Content
@@ -49,43 +47,6 @@ class Letter:
 SUBJECT_TEMPLATE = "email-subject.txt.j2"
 TEXT_TEMPLATE = "email.txt.j2"
 HTML_TEMPLATE = "email.html.j2"
-
-def check_address(text: str) -> str:
-    """One plain address (no name, no list), normalised; InputError otherwise."""
-    text = (text or "").strip()
-    if not text:
-        raise InputError("email", "no email address given")
-    if re.search(r"[\s,;<>]", text):
-        raise InputError("email", f"'{_shown(text)}' must be one plain address such as sam@example.com")
-    # Imported here, like pypdf below: the commands that never check an address start without them.
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise InputError("email", f"'{_shown(text)}' is not an email address: {exc}") from None
-
-
-def pdf_password(password: str = "", dob: str = "", order: DateOrder | None = None) -> tuple[str, str]:
-    """The password for an encrypted attachment and where it came from.
-
-    A given password wins ("agreed"); else the date of birth as DDMMYYYY
-    ("dob"), the form the email explains. `order` is how the clinic writes
-    dates (ISO only without it).
-    """
-    if password:
-        if len(password) < 6:
-            raise InputError("pdf_password", "the PDF password must be at least 6 characters")
-        return password, "agreed"
-    if not dob:
-        raise InputError("pdf_password", "--encrypt needs a pdf_password or dob (date of birth, YYYY-MM-DD)")
-    order = order or DateOrder("en")
-    try:
-        born = order.date(dob)
-    except DateProblem as exc:
-        raise InputError("dob", f"'{_shown(dob)}' {exc}; write the date of birth as {order.forms}") from None
-    return born.strftime("%d%m%Y"), "dob"
-
 
 def encrypt_pdf(data: bytes, password: str) -> bytes:
     """The same PDF, opened only with `password` (AES-256)."""
@@ -132,8 +93,3 @@ def compose_message(content: Content, wording: Wording, *, name: str, address: s
         else:
             message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
     return message
-
-
-def _shown(text: str) -> str:
-    """User text as it may appear in one line of an error message."""
-    return re.sub(r"[\x00-\x1f\x7f]", "?", text)[:80]

@@ -215,7 +215,9 @@ def _sessions(values: Iterable[str], known, chosen: tuple[str, ...] | None) -> t
         if pid in plan:
             raise InputError("sessions", f"'{pid}' has sessions given twice; give them once")
         plan[pid] = _session_count(count.strip())
-    return tuple(plan.items())
+    # In the order the treatments were chosen, however the sessions were listed (a form lists every treatment).
+    order = chosen or tuple(plan)
+    return tuple((pid, plan[pid]) for pid in order if pid in plan)
 
 
 def _session_count(text: str) -> str:

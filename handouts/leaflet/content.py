@@ -18,6 +18,7 @@ from typing import Any
 
 from ..render import fonts
 from . import links
+from .contact import check_address
 from .toml_problems import toml_problem
 from ..errors import ContentError, FontError, InputError
 
@@ -474,8 +475,6 @@ class _Reader:
 
     def address(self, keys: tuple[str, ...], text: str) -> None:
         """Emails go from this address: it must be one that mail can carry."""
-        from ..deliver.mail import check_address  # mail builds on this module
-
         try:
             check_address(text)
         except InputError as exc:

@@ -45,10 +45,6 @@ class Row:
     def get(self, column: str) -> str:
         return self.values.get(column, "")
 
-    def items(self, column: str) -> list[str]:
-        """A ';'-separated cell as a list (',' works too inside a ';' file)."""
-        return [part for part in re.split(r"[;,]", self.get(column)) if part.strip()]
-
 
 @dataclass
 class PatientList:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import socket
 import sys
 import threading
@@ -19,6 +20,7 @@ import threading
 from ..errors import HandoutsError
 from .app import MAX_BODY, create_app
 from .desk import Desk
+from .drawing import cores
 from .guard import on_this_computer_only
 from .tls import Certificate
 
@@ -29,9 +31,13 @@ IDLE_CONNECTION = 10
 
 
 def run_server(app, host: str, port: int, *, announce, certificate: Certificate | None = None,
-               threads: int = 8) -> None:
-    """Serve `app` until Ctrl-C, over HTTPS with `certificate`; `announce` is told the address to open."""
+               threads: int | None = None) -> None:
+    """Serve `app` until Ctrl-C, over HTTPS with `certificate`; `announce` is told the address to open.
+    Twice as many threads as leaflets are drawn at once (cores), and at least 8: pages and downloads are
+    served while every worker draws."""
     from cheroot import wsgi
+
+    threads = threads or max(8, 2 * cores())
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
@@ -59,10 +65,20 @@ def run_server(app, host: str, port: int, *, announce, certificate: Certificate 
     shown = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     scheme = "https" if certificate else "http"
     announce(f"The front desk is open at {scheme}://{shown}:{server.bind_addr[1]}/ (Ctrl+C stops it)")
+    # Ctrl+C (or a service manager's SIGTERM) stops the server from a thread of its own: cheroot's serve loop
+    # was seen to lose the KeyboardInterrupt raised in it about one time in ten, and then never stopped.
+    stopping = threading.Event()
+
+    def stop_on_signal(signum, frame):
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=_stop, args=(server,), daemon=True).start()
+
+    if threading.current_thread() is threading.main_thread():  # a benchmark may serve from another thread
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, stop_on_signal)
     try:
         server.serve()
-    except KeyboardInterrupt:
-        pass
     finally:
         _stop(server)
 

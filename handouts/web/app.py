@@ -22,13 +22,15 @@ from ..leaflet.content import MIN_CONTRAST, contrast_pairs, contrast_ratio
 from ..leaflet.dates import DateProblem
 from .. import clock
 from ..errors import HandoutsError, InputError, InvalidChoices
-from ..deliver.mail import check_address
+from ..leaflet.contact import check_address
 from ..leaflet.patients import PatientListError
+from ..leaflet.request import parse_request
 from ..leaflet.wording import long_date
 from ..staff import Member
 from . import brand, guard, signin
 from .desk import Desk, NotFound, with_print_dialog
-from .fields import errors, from_form, from_json, leaflet_choices
+from .drawing import DrawingFailed
+from .fields import errors, from_form, from_json
 from .shown import printable, without_paths
 
 MAX_BODY = 5 * 1024 * 1024
@@ -128,10 +130,10 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
             return render_template("new.html", values=values, errors={}, **form_context(g.desk))
         values = from_form(request.form, content)
         try:
-            choices, address = leaflet_choices(content, values)
+            asked = parse_request(content, values)
         except InvalidChoices as exc:
             return render_template("new.html", values=values, errors=errors(exc), **form_context(g.desk)), 422
-        made = g.desk.make(choices, address=address)
+        made = g.desk.make(asked.choices, address=asked.email)
         return redirect(url_for("preview", entry=made.entry), code=303)
 
     @app.get("/leaflets/<int:entry>")
@@ -229,10 +231,10 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
         except (ValueError, UnicodeDecodeError) as exc:
             return jsonify(error=f"the body is not valid JSON: {exc}"), 400
         try:
-            choices, address = leaflet_choices(desk.maker.content, from_json(body))
+            asked = parse_request(desk.maker.content, from_json(body))
         except InvalidChoices as exc:
             return jsonify(errors=errors(exc)), 422
-        made = desk.for_staff(API_CLIENT).make(choices, address=address, formats=("pdf",), send=True)
+        made = desk.for_staff(API_CLIENT).make(asked.choices, address=asked.email, formats=("pdf",), send=True)
         response = send_file(made.paths["pdf"].resolve(), mimetype="application/pdf", as_attachment=True,
                              download_name=made.paths["pdf"].name)
         response.status_code = 201
@@ -267,8 +269,8 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
         frame = exc.__traceback__
         while frame.tb_next:
             frame = frame.tb_next
-        log.error("unexpected %s at %s:%s", type(exc).__name__, Path(frame.tb_frame.f_code.co_filename).name,
-                  frame.tb_lineno)
+        log.error("unexpected %s at %s:%s%s", type(exc).__name__, Path(frame.tb_frame.f_code.co_filename).name,
+                  frame.tb_lineno, f" ({exc})" if isinstance(exc, DrawingFailed) else "")  # where, in the worker
         return problem_page(500, "Something went wrong", "Nothing was made. Try again; if it happens again, tell "
                                                          "whoever looks after this computer.")
 

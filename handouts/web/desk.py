@@ -45,6 +45,9 @@ from ..deliver.printfile import PrintFile, merge_leaflets
 from ..deliver.sending import letter
 from .drawing import Drawers
 
+# A batch from the web page is drawn here, one leaflet after another, while the page waits (about a minute for
+# this many); longer lists go to `handouts batch`, which draws on every core and resumes where it stopped.
+MAX_UPLOAD_ROWS = 500
 # What the desk makes from the form: the PDF to print, and the HTML page to preview it by.
 FORMATS = ("pdf", "html")
 _LARGEST_ID = 2**63 - 1  # SQLite's largest integer
@@ -215,6 +218,11 @@ class Desk:
                 patients = read_patients(upload)
             except PatientListError as exc:
                 raise PatientListError(str(exc).replace(str(upload), name)) from None
+            rows = sum(1 for _ in patients.rows())
+            if rows > MAX_UPLOAD_ROWS:
+                raise PatientListError(f"{name} has {rows:,} patients; the front desk makes at most "
+                                       f"{MAX_UPLOAD_ROWS:,} at once: split the list, or run 'handouts batch' on "
+                                       "the clinic's computer, which takes any number")
             maker = self.maker
             with self._drawing, self.history(writing_leaflets=True) as history:
                 plan = plan_batch(patients, maker, history, self.output_dir, force=False)

@@ -1,57 +1,19 @@
-"""What the New leaflet form and the API send, checked and turned into a patient's choices.
+"""What the New leaflet form and the API send, as the fields of a request (leaflet/request.py parses them).
 
 Both name their fields as the CSV does, and both get the command line's own
-checks and messages (parse_choices, check_address): an unknown procedure
-names the closest id, a date shows the forms it may take.
+checks and messages: an unknown procedure names the closest id, a date shows
+the forms it may take. The API's JSON has its types checked here first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from ..leaflet.choices import PatientChoices, parse_choices
 from ..leaflet.content import Content
+from ..leaflet.request import FIELDS as REQUEST_FIELDS
 from ..errors import InputError, InvalidChoices
-from ..deliver.mail import check_address
 
-FIELDS = ("patient", "procedures", "scars", "sessions", "appointment", "clinician", "date", "note", "paper",
-          "large_print", "email")
+# The request's fields that the form and the API take (the patient id comes from patient lists only).
+FIELDS = tuple(name for name in REQUEST_FIELDS if name != "patient_id")
 _TEXT = ("patient", "appointment", "clinician", "date", "note", "paper", "email")
-
-
-def leaflet_choices(content: Content, values: Mapping) -> tuple[PatientChoices, str]:
-    """The choices and email address (or "") in `values`; InvalidChoices naming every field that is wrong.
-
-    `values` holds text fields as text, procedures and scars as lists of ids,
-    sessions as {procedure id: "3" or "2 to 3"}, large_print as a bool.
-    """
-    problems: list[InputError] = []
-    address = ""
-    if (values.get("email") or "").strip():
-        try:
-            address = check_address(values["email"])
-        except InputError as exc:
-            problems.append(exc)
-    try:
-        choices = parse_choices(
-            content,
-            patient=values.get("patient"),
-            procedures=values.get("procedures") or (),
-            scars=values.get("scars") or (),
-            sessions=[f"{pid}={count}" for pid, count in (values.get("sessions") or {}).items()
-                      if str(count).strip()],
-            appointment=values.get("appointment") or None,
-            clinician=values.get("clinician"),
-            date=values.get("date") or None,
-            note=values.get("note"),
-            paper=values.get("paper") or None,
-            large_print=values.get("large_print") or False,
-        )
-    except InvalidChoices as exc:
-        problems[:0] = exc.problems
-    if problems:
-        raise InvalidChoices(problems)
-    return choices, address
 
 
 def from_json(body: object) -> dict:
@@ -84,7 +46,7 @@ _EXAMPLES = {"procedures": "subcision", "scars": "rolling"}
 
 
 def from_form(form, content: Content) -> dict:
-    """The New leaflet form's fields (a Werkzeug MultiDict), as leaflet_choices takes them."""
+    """The New leaflet form's fields (a Werkzeug MultiDict), as parse_request takes them."""
     values = {name: form.get(name, "") for name in _TEXT}
     values["procedures"] = form.getlist("procedures")
     values["scars"] = form.getlist("scars")
