@@ -48,6 +48,11 @@ def try_signing_in(driver, server, username: str = "manager", password: str = PA
     type_into(driver, "Username", username)
     type_into(driver, "Password", password)
     driver.find_element(By.XPATH, '//button[normalize-space()="Sign in"]').click()
+    # The answer is a new page: wait for it (the New leaflet form, or the sign-in form again with its error)
+    # rather than reading the title of the page being left.
+    wait_for(lambda: driver.execute_script("return document.readyState") == "complete" and (
+        driver.find_elements(By.ID, "signin-error") or driver.find_elements(By.ID, "patient")), "the answer to "
+             "signing in")
     return driver.title == "New leaflet – Riverside Skin Clinic front desk"
 
 
