@@ -436,6 +436,8 @@ def check(strict, fmt, content_path, templates_dir):
             click.echo(problem, err=True)
         for warning in report.warnings:
             click.echo(f"{'Error' if strict else 'Warning'}: {warning}", err=True)
+        for warning in report.sample:
+            click.echo(f"Warning: {warning}", err=True)
         if report.sections:
             click.echo(report.reading_table())
     if report.failed(strict):
@@ -443,7 +445,8 @@ def check(strict, fmt, content_path, templates_dir):
         raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found; "
                                    "fix each line above, then run 'handouts check' again")
     if fmt == "text":
-        click.echo(("Ready: " if not report.warnings else "Usable, with warnings: ") + report.summary)
+        click.echo(("Ready: " if not (report.warnings or report.sample) else "Usable, with warnings: ")
+                   + report.summary)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -854,6 +857,69 @@ def init(folder):
     for path in init_folder(folder):
         click.echo(f"{path}{'/' if path.is_dir() else ''}")
     click.echo(f"Next: cd {folder}, put the clinic's details in content.toml, then run 'handouts check'.")
+    click.echo("Change these first: the clinic's name, phone, email and website in content.toml ([clinic]) and "
+               "its logo (templates/brand/logo.png) are still the sample's.")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--leaflets/--no-leaflets", default=True, show_default=True,
+              help="Also the leaflets, print files and outbox (--output); without them the backup is small.")
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
+              show_default=True, help="The clinic's folder of leaflets.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; only the archive's name.")
+@content_option
+@templates_option
+@history_option
+@report_errors
+def backup(folder, leaflets, output_dir, quiet, content_path, templates_dir, history_path):
+    """Back up this clinic folder into one dated archive in DIR.
+
+    The archive (readable by its owner only: it holds patients' names) has
+    the history with the staff accounts (a consistent copy, even while the
+    desk or a batch is writing), content.toml, templates/, the desk's HTTPS
+    certificate and, unless --no-leaflets, the leaflets and outbox. 'handouts
+    restore' makes a clinic folder from it.
+    """
+    from handouts.backup import ClinicFiles, backup_members, write_backup
+
+    clinic = ClinicFiles(content_path, templates_dir, history_path, output_dir)
+    total = len(backup_members(clinic, leaflets)) + history_path.is_file()
+    with _progress(total, "Backing up", quiet) as bar:
+        archive = write_backup(clinic, folder, leaflets=leaflets, progress=lambda name: bar.update(1))
+    click.echo(str(archive))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("archive", metavar="ARCHIVE", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new_folder", metavar="NEWDIR", type=click.Path(path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@report_errors
+def restore(archive, new_folder, quiet):
+    """Make the new clinic folder NEWDIR from a backup ARCHIVE.
+
+    Every file is checked against the archive's own list, and the history's
+    leaflets are found in NEWDIR. An existing folder is never written over.
+    Then 'cd NEWDIR' and use handouts as before.
+    """
+    from handouts.backup import restore_backup
+
+    shown = not quiet and sys.stderr.isatty()
+    restored = []
+
+    def progress(name):
+        restored.append(name)
+        if shown:
+            click.echo(f"\rRestoring: {len(restored)} files", err=True, nl=False)
+
+    try:
+        manifest = restore_backup(archive, new_folder, progress=progress)
+    finally:
+        if shown and restored:
+            click.echo(err=True)
+    leaflets = "with" if manifest["leaflets"] else "without"
+    click.echo(f"{new_folder}: restored from the backup of {manifest['made_at'][:16].replace('T', ' ')} "
+               f"({len(manifest['files'])} files, {leaflets} leaflets); cd {new_folder} and carry on")
 
 
 @cli.command(context_settings=CONTEXT)

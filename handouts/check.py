@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from . import clock
 from .errors import ContentError, HandoutsError
 from .leaflet.audit import GRADE_LIMIT, Reading, audit
 from .leaflet.choices import PatientChoices
-from .leaflet.content import load_content
+from .leaflet.content import Locator, load_content
 from .leaflet.wording import Wording, long_date
 from .make import compose_leaflet, draw_pdf
 
@@ -22,6 +23,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)  # should be fixed; errors with --strict
     sections: list[Reading] = field(default_factory=list)  # reading level per procedure, section, template
     fields: list[Reading] = field(default_factory=list)
+    sample: list[str] = field(default_factory=list)  # the clinic's details still the shipped sample's
     summary: str = ""
 
     def failed(self, strict: bool) -> bool:
@@ -59,11 +61,41 @@ def check_all(content_path: Path, templates_dir: Path, *, today: dt.date | None 
         result = audit(content, wording, today=today)
         report.warnings, report.sections, report.fields = result.warnings, result.sections, result.fields
     if content is not None:
+        # Once the content can be used: then what still is the sample's, to change before giving it to patients.
+        report.sample = [] if report.problems else sample_details(content)
         info = content.leaflet
         report.summary = (f"{content_path} and {templates_dir}: {len(content.procedures)} procedures, "
                           f"{len(content.scars)} scar types, content version {info.version}, "
                           f"next review due {long_date(info.next_review)}.")
     return report
+
+
+SAMPLE_FIELDS = ("name", "phone", "email", "website")
+
+
+def sample_details(content) -> list[str]:
+    """A warning for each of the clinic's name, phone, email, website and logo still as handouts ships them."""
+    from ..folder import CONTENT, shipped
+
+    try:
+        folder = shipped()
+        sample = tomllib.loads((folder / CONTENT).read_text(encoding="utf-8")).get("clinic", {})
+    except (HandoutsError, OSError, tomllib.TOMLDecodeError):
+        return []
+    locate = Locator(content.path.read_text(encoding="utf-8"))
+    where = lambda key: f"{content.path}:{locate.line(('clinic', key)) or 1}"  # noqa: E731
+    warnings = [f"{where(key)}: clinic.{key} is still the sample's ({getattr(content.clinic, key)}); put the "
+                "clinic's own there before giving leaflets to patients"
+                for key in SAMPLE_FIELDS if getattr(content.clinic, key).strip() == str(sample.get(key, "")).strip()]
+    logo, sample_logo = content.clinic.logo, folder / str(sample.get("logo", ""))
+    try:
+        same_logo = logo is not None and sample_logo.is_file() and logo.read_bytes() == sample_logo.read_bytes()
+    except OSError:
+        same_logo = False
+    if same_logo:
+        warnings.append(f"{where('logo')}: clinic.logo is still the sample's logo ({sample.get('logo')}); put the "
+                        "clinic's own logo there (PNG or JPEG, ideally square)")
+    return warnings
 
 
 def _render_samples(content, wording) -> list[str]:

@@ -27,8 +27,8 @@ def test_every_command_has_help(run, command, flag):
 
 
 def test_every_command_is_tested_for_help():
-    assert COMMANDS == ["audit", "batch", "check", "history", "init", "make", "merge", "procedures", "send", "serve",
-                        "staff"]
+    assert COMMANDS == ["audit", "backup", "batch", "check", "history", "init", "make", "merge", "procedures",
+                        "restore", "send", "serve", "staff"]
 
 
 def test_group_help_lists_every_command(run):
@@ -208,6 +208,8 @@ def test_check_passes_on_the_shipped_content(run):
     result = run("check")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
+    # The shipped content is a sample: its clinic details are named as still to change (test_content_checks).
+    lines = [line for line in lines if "still the sample's" not in line]
     # Issue 18: the warnings come first (see below), then the reading levels.
     assert lines[8] == "Reading level (Flesch-Kincaid grade; aim for 8 or below):"
     assert all("from the clinic" in line for line in lines[:8])

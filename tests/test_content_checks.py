@@ -120,7 +120,8 @@ def test_malformed_toml_names_line_and_column(run):
     Path("content.toml").write_text('[leaflet]\ntitle = "x\n', encoding="utf-8")
     result = run("make", "-p", "Ann", "--procedure", "subcision")
     assert result.exit_code == 1
-    assert result.output == "Error: content.toml:2:11: not valid TOML: illegal character '\\n'\n"
+    assert result.output == ("Error: content.toml:2:11: not valid TOML: line 2 has a text in quotes that is not closed; "
+                             'end it with " on the same line, or put text over several lines between """ and """\n')
 
 
 def test_content_that_is_not_utf8(run):
@@ -295,3 +296,66 @@ def test_a_clinic_figure_is_used_and_credited(run):
     text = " ".join(pdf_text("a.pdf").split())
     assert "Subcision 3 to 6" in text
     assert "Riverside Skin Clinic's own figures" in text
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('name = "Riverside Skin Clinic"', "name = \u201cRiverside Skin Clinic\u201d",
+     "{line}:8: not valid TOML: line {line} has a curly quote \u201c \u2014 use straight quotes \" "
+     "(a word processor may have typed it)"),
+    ('name = "Riverside Skin Clinic"', 'name = "Riverside Skin Clinic\u201d',
+     "{line}:30: not valid TOML: line {line} has a curly quote \u201d \u2014 use straight quotes \" "
+     "(a word processor may have typed it)"),
+    ('name = "Riverside Skin Clinic"', "name = \u2018Riverside Skin Clinic\u2019",
+     "{line}:8: not valid TOML: line {line} has a curly quote \u2018 \u2014 use straight quotes \" "
+     "(a word processor may have typed it)"),
+    ('name = "Riverside Skin Clinic"', 'name = "Riverside Skin Clinic',
+     "{line}:30: not valid TOML: line {line} has a text in quotes that is not closed; end it with \" on the same "
+     "line, or put text over several lines between \"\"\" and \"\"\""),
+])
+def test_curly_quotes_and_unclosed_text_are_named_in_plain_words(run, old, new, message):
+    line = line_of(Path("content.toml"), old)
+    replace_in(Path("content.toml"), old, new)
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "content.toml:" + message.format(line=line)
+
+
+def test_a_text_over_several_lines_never_closed_names_the_line_it_opens(run):
+    path = Path("content.toml")
+    path.write_text(path.read_text(encoding="utf-8") + '\n[extra]\nnote = """\nnever closed\n', encoding="utf-8")
+    line = len(path.read_text(encoding="utf-8").splitlines()) - 1
+    result = run("make", "-p", "Ann", "--procedure", "subcision")
+    assert result.exit_code == 1
+    assert result.output == (f'Error: content.toml:{line}: not valid TOML: line {line} opens a text with """ that '
+                             'is never closed; end it with """\n')
+
+
+def test_check_names_each_clinic_detail_still_the_samples_and_init_says_to_change_them(run):
+    result = run("check")
+    assert result.exit_code == 0
+    content = Path("content.toml")
+    warned = [line for line in result.output.splitlines() if "still the sample's" in line]
+    assert warned == [
+        f"Warning: content.toml:{line_of(content, 'name = ')}: clinic.name is still the sample's (Riverside Skin "
+        "Clinic); put the clinic's own there before giving leaflets to patients",
+        f"Warning: content.toml:{line_of(content, 'phone = ')}: clinic.phone is still the sample's (01234 567 890); "
+        "put the clinic's own there before giving leaflets to patients",
+        f"Warning: content.toml:{line_of(content, 'email = ')}: clinic.email is still the sample's "
+        "(hello@riverside-skin.example); put the clinic's own there before giving leaflets to patients",
+        f"Warning: content.toml:{line_of(content, 'website = ')}: clinic.website is still the sample's "
+        "(www.riverside-skin.example); put the clinic's own there before giving leaflets to patients",
+        f"Warning: content.toml:{line_of(content, 'logo = ')}: clinic.logo is still the sample's logo "
+        "(templates/brand/logo.png); put the clinic's own logo there (PNG or JPEG, ideally square)"]
+    assert result.output.splitlines()[-1].startswith("Usable, with warnings: content.toml and templates")
+
+    replace_in(content, 'name = "Riverside Skin Clinic"', 'name = "Harbour Dermatology"')
+    replace_in(content, 'phone = "01234 567 890"', 'phone = "020 7946 0000"')
+    replace_in(content, 'email = "hello@riverside-skin.example"', 'email = "desk@harbour-derm.example"')
+    replace_in(content, 'website = "www.riverside-skin.example"', 'website = "www.harbour-derm.example"')
+    assert [line for line in run("check").output.splitlines() if "still the sample's" in line] == [warned[-1]]
+    from PIL import Image
+
+    Image.new("RGB", (64, 64), "#336699").save("templates/brand/logo.png")
+    ready = run("check")
+    assert "still the sample's" not in ready.output
+    assert ready.output.splitlines()[-1].startswith("Ready: content.toml and templates")

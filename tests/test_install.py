@@ -22,7 +22,9 @@ def test_init_makes_a_clinic_folder_that_works(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "../clinic/content.toml", "../clinic/templates/", "../clinic/output/", "../clinic/README.txt",
-        "Next: cd ../clinic, put the clinic's details in content.toml, then run 'handouts check'."]
+        "Next: cd ../clinic, put the clinic's details in content.toml, then run 'handouts check'.",
+        "Change these first: the clinic's name, phone, email and website in content.toml ([clinic]) and its logo "
+        "(templates/brand/logo.png) are still the sample's."]
     clinic = tmp_path / "clinic"
     assert (clinic / "content.toml").read_bytes() == CONTENT.read_bytes()
     shipped = sorted(p.relative_to(TEMPLATES) for p in TEMPLATES.rglob("*") if p.is_file())
@@ -130,3 +132,104 @@ def test_a_wheel_works_from_any_folder_in_a_fresh_venv(tmp_path):
     assert (Path(web.strip()).parent / "templates" / "new.html").is_file()
     outside = subprocess.run(["handouts", "procedures"], cwd=home, env=env, capture_output=True, text=True)
     assert outside.returncode == 1 and "make one with 'handouts init FOLDER'" in outside.stderr
+
+
+# -- the Quick start: its own venv, from a clean copy of the source ----------------------------------
+
+def quick_start() -> list[str]:
+    """The README's Quick start commands, as a reader copies them."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Quick start", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    return block.splitlines()
+
+
+def test_the_quick_start_is_two_commands_and_ci_runs_the_second_exactly():
+    first, second = quick_start()
+    assert first.startswith("python3 -m venv .venv && .venv/bin/python -m pip install -e . && .venv/bin/handouts make ")
+    assert second == "python3 -m venv .venv && .venv/bin/python -m pip install -e '.[test]' && .venv/bin/python -m pytest"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[-1] == second
+
+
+def test_the_quick_starts_venv_works_twice_and_makes_the_sample(tmp_path):
+    """The first Quick start command in a fresh copy of the source, offline: the venv made twice (the second
+    command makes it again), handouts installed in it editable, and the sample made by .venv/bin/handouts
+    in a shell that activated nothing."""
+    import shlex
+
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=SOURCE_IGNORED)
+    (source / "output").mkdir()
+    first, _ = quick_start()
+    make_venv, install, make = (shlex.split(part) for part in first.split(" && "))
+    assert make_venv == ["python3", "-m", "venv", ".venv"] and install[:4] == [".venv/bin/python", "-m", "pip",
+                                                                                 "install"]
+    _run([sys.executable, *make_venv[1:]], cwd=source)
+    python = source / ".venv" / "bin" / "python"
+    site_packages = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+                         ).stdout.strip()
+    outer = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    Path(site_packages, "outer-packages.pth").write_text("".join(f"{folder}\n" for folder in outer))
+    _run([sys.executable, *make_venv[1:]], cwd=source)  # again, as the second command does: harmless
+    assert Path(site_packages, "outer-packages.pth").is_file()
+    _run([str(python), *install[1:], "--no-deps", "--no-index", "--no-build-isolation", "-q"], cwd=source)
+    env = {k: v for k, v in without_settings(os.environ).items() if not k.startswith("PYTHON")}
+    env["PATH"] = "/usr/bin:/bin"  # nothing activated: .venv/bin is not on the PATH
+    made = _run(make, cwd=source, env=env)
+    assert made.stdout == "output/2026-11-21-sam-sample.pdf\n"
+    text = flat(pdf_text(source / "output/2026-11-21-sam-sample.pdf"))
+    assert "Prepared for Sam Sample by Dr Ana Silva on 21 November 2026" in text
+    where = _run([str(python), "-c", "import handouts; print(handouts.__file__)"], cwd=tmp_path, env=env).stdout
+    assert Path(where.strip()).is_relative_to(source)  # the copy's own source, installed editable
+
+
+# -- starting the desk each morning: the systemd user unit ------------------------------------------
+
+UNIT = ROOT / "docs" / "clinic" / "handouts-desk.service"
+
+
+def test_the_systemd_unit_starts_the_desk_in_the_clinic_folder_and_stops_it_cleanly(tmp_path):
+    """What systemd would do with the unit, done by hand (no user systemd runs here): `systemd-analyze --user
+    verify` where it is installed, then ExecStart run in WorkingDirectory with the unit's umask, and stopped
+    with its KillSignal."""
+    import signal
+    import time
+
+    home = tmp_path / "home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    wrapper = home / ".local" / "bin" / "handouts"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {ROOT / 'cli.py'} \"$@\"\n")
+    wrapper.chmod(0o755)
+    clinic = home / "clinic"
+    shutil.copytree(TEMPLATES, clinic / "templates")
+    shutil.copy(CONTENT, clinic / "content.toml")
+    from test_serve import add_manager
+
+    add_manager(clinic)
+    settings = dict(line.split("=", 1) for line in UNIT.read_text().splitlines() if "=" in line and
+                    not line.startswith("#"))
+    assert settings["WantedBy"] == "default.target" and settings["KillSignal"] == "SIGINT"
+    if shutil.which("systemd-analyze"):
+        runtime = tmp_path / "runtime"
+        runtime.mkdir(mode=0o700)
+        checked = subprocess.run(["systemd-analyze", "--user", "verify", str(UNIT)], capture_output=True, text=True,
+                                 env={"HOME": str(home), "XDG_RUNTIME_DIR": str(runtime), "PATH": "/usr/bin:/bin"})
+        assert checked.returncode == 0 and checked.stderr == "", checked.stderr
+    # Any free port: other desks may be running on this machine's 8000.
+    command = settings["ExecStart"].replace("%h", str(home)).split() + ["--port", "0"]
+    folder = settings["WorkingDirectory"].replace("%h", str(home))
+    env = {k: v for k, v in without_settings(os.environ).items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = str(ROOT)
+    log = tmp_path / "desk.out"
+    with open(log, "w") as out:
+        desk = subprocess.Popen(command, cwd=folder, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                preexec_fn=lambda: os.umask(int(settings["UMask"], 8)))
+    try:
+        deadline = time.monotonic() + 60
+        while "The front desk is open at http://127.0.0.1:" not in log.read_text():
+            assert desk.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+    finally:
+        desk.send_signal(getattr(signal, settings["KillSignal"]))
+        assert desk.wait(timeout=30) == 0, log.read_text()

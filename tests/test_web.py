@@ -159,7 +159,9 @@ def test_a_good_leaflet_is_made_recorded_and_previewed(client):
     preview = client.get(f"/leaflets/{entry}")
     assert preview.status_code == 200
     shown = page(preview)
-    assert "Leaflet for Sam Sample" in shown.words and "Dated 21 November 2026" in shown.words
+    assert "Leaflet for Sam Sample" in shown.words
+    # Dates as the clinic writes them (en-GB), as the form asked for them.
+    assert "Dated 21/11/2026, prepared by Dr Ana Silva; first appointment 03/12/2026 10:30." in shown.words
     links = {a.get("href") for a in shown.all("a")}
     assert {f"/leaflets/{entry}.pdf", f"/leaflets/{entry}/print"} <= links
     assert all("sam" not in (href or "").lower() for href in links)
@@ -205,14 +207,14 @@ def test_print_opens_the_print_dialog_on_the_same_pages(client):
 
 @pytest.mark.parametrize("changes, field, message", [
     ({"patient": "  "}, "patient", "the patient's name is empty; type it as it should appear on the leaflet"),
-    ({"procedures": []}, "procedures", "choose at least one procedure, for example 'dermabrasion'"),
+    ({"procedures": []}, "procedures", "choose at least one treatment, for example 'dermabrasion'"),  # the form's word
     ({"procedures": ["subcision", "fractional-lazer"]}, "procedures",
-     "unknown procedure 'fractional-lazer'; did you mean 'fractional-laser'?"),
+     "unknown treatment 'fractional-lazer'; did you mean 'fractional-laser'?"),
     ({"scars": ["icepick"]}, "scars", "unknown scar type 'icepick'; did you mean 'ice-pick'?"),
     ({"sessions-subcision": "lots"}, "sessions",
      "'lots' is not a number of sessions; write a number from 1 to 100, or a range like 2 to 3"),
     ({"sessions-fillers": "2"}, "sessions",
-     "'fillers' has sessions but is not a chosen procedure; choose it too, or leave out its sessions"),
+     "'fillers' has sessions but is not a chosen treatment; choose it too, or leave out its sessions"),
     ({"appointment": "03/12/26 10:30"}, "appointment",
      "'03/12/26 10:30' is ambiguous: write the year in full; write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, "
      "for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),

@@ -48,7 +48,12 @@ def try_signing_in(driver, server, username: str = "manager", password: str = PA
     type_into(driver, "Username", username)
     type_into(driver, "Password", password)
     driver.find_element(By.XPATH, '//button[normalize-space()="Sign in"]').click()
-    return driver.title == "New leaflet – handouts front desk"
+    # The answer is a new page: wait for it (the New leaflet form, or the sign-in form again with its error)
+    # rather than reading the title of the page being left.
+    wait_for(lambda: driver.execute_script("return document.readyState") == "complete" and (
+        driver.find_elements(By.ID, "signin-error") or driver.find_elements(By.ID, "patient")), "the answer to "
+             "signing in")
+    return driver.title == "New leaflet – Riverside Skin Clinic front desk"
 
 
 def sign_in(driver, server) -> None:
@@ -72,7 +77,7 @@ def test_a_receptionist_makes_a_leaflet_by_the_labels_and_downloads_it(desk_in_b
 
     driver, server, downloads = desk_in_browser
     driver.get(server.url + "/")
-    assert driver.title == "New leaflet – handouts front desk"
+    assert driver.title == "New leaflet – Riverside Skin Clinic front desk"
     assert serious_axe_violations(driver) == []
 
     type_into(driver, "Patient's name", "Zoë Łukasz-Nguyễn")
@@ -144,7 +149,7 @@ def test_the_sign_in_page_passes_axe_and_lets_staff_in(clinic, browser):  # noqa
     server = Server(clinic)
     try:
         browser.get(server.url + "/")
-        assert browser.title == "Sign in – handouts front desk"
+        assert browser.title == "Sign in – Riverside Skin Clinic front desk"
         assert serious_axe_violations(browser) == []
         type_into(browser, "Username", "manager")
         type_into(browser, "Password", "not the password")

@@ -121,10 +121,22 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?:" else text + "."
 
 
+def _textstat():
+    """textstat, loaded when first needed (a fifth of a second: only `check` needs it).
+
+    textstat 0.7.3 imports pkg_resources (setuptools, a dependency for that reason: pipx's venvs and those
+    of Python 3.12+ have none), whose later releases warn on import; the warning is for textstat's authors,
+    not for a clinic running `check`."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        import textstat
+    return textstat
+
+
 def _reading(where: str, field: str, text: str) -> Reading | None:
     words = len(text.split())
     if words < _MIN_WORDS:
         return None
-    import textstat  # a fifth of a second to load: only `check` needs it
-
-    return Reading(where, field, round(textstat.flesch_kincaid_grade(text), 1), words)
+    return Reading(where, field, round(_textstat().flesch_kincaid_grade(text), 1), words)

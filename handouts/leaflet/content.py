@@ -19,6 +19,7 @@ from typing import Any
 from ..render import fonts
 from . import links
 from .contact import check_address
+from .toml_problems import toml_problem
 from ..errors import ContentError, FontError, InputError
 
 
@@ -179,7 +180,6 @@ _SOURCE_HELP = '(source: an id from [leaflet.sources], or "clinic" for the clini
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 def load_content(path: str | Path, *, for_print: bool = True) -> Content:
@@ -207,21 +207,12 @@ def load_content(path: str | Path, *, for_print: bool = True) -> Content:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ContentError([_toml_problem(path, exc)]) from None
+        raise ContentError([toml_problem(path, text, exc)]) from None
     reader = _Reader(path, text, for_print)
     content = reader.content(data)
     if reader.problems:
         raise ContentError(reader.problems)
     return content
-
-
-def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> str:
-    message = str(exc)
-    match = _TOML_POSITION.search(message)
-    if not match:
-        return f"{path}: not valid TOML: {message}"
-    reason = message[: match.start()]
-    return f"{path}:{match[1]}:{match[2]}: not valid TOML: {reason[0].lower()}{reason[1:]}"
 
 
 def _item(number: int) -> str:

@@ -18,7 +18,11 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SLASHED = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d+)$")
 _SLASHED_FORMS = {"day": ("DD/MM/YYYY", "03/12/2026"), "month": ("MM/DD/YYYY", "12/03/2026")}
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
+_TIME_12 = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))? ?([ap])\.?m\.?$")
+TIME_FORMS = "10:30, 10.30, 14h30, 2pm or 2:30pm"
+# A time without am/pm before this hour could be morning or afternoon ("2:30"), so it is never guessed.
+_EARLIEST_24H = 7
 
 
 class DateProblem(ValueError):
@@ -91,11 +95,28 @@ class DateOrder:
         day = self.date(day_text)
         if not time_text:
             return day
-        match = _TIME.match(time_text)
-        if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            raise DateProblem(f"has no time of day such as 10:30 after the date ('{time_text}' is not one)")
-        return dt.datetime.combine(day, dt.time(int(match[1]), int(match[2])))
+        return dt.datetime.combine(day, clock_time(time_text))
 
+
+def clock_time(text: str) -> dt.time:
+    """A time of day as people write it: 10:30, 10.30, 14h30, 2pm, 2 pm, 2:30pm, 2.30 p.m.
+
+    Without am/pm a time is on the 24-hour clock; one before 07:00 ("2:30") is refused as ambiguous,
+    since clinics see few patients at half past two in the morning and many at half past two in the
+    afternoon."""
+    typed = " ".join(text.split())
+    if match := _TIME_12.match(typed.lower()):
+        hour, minute = int(match[1]), int(match[2] or 0)
+        if 1 <= hour <= 12 and minute <= 59:
+            return dt.time(hour % 12 + (12 if match[3] == "p" else 0), minute)
+    elif match := _TIME.match(typed.lower()):
+        hour, minute = int(match[1]), int(match[2])
+        if hour < _EARLIEST_24H and minute <= 59:
+            raise DateProblem(f"is ambiguous: {typed} may be in the morning or the afternoon; write "
+                              f"{hour}:{minute:02d}am or {hour}:{minute:02d}pm (a time may be written {TIME_FORMS})")
+        if hour <= 23 and minute <= 59:
+            return dt.time(hour, minute)
+    raise DateProblem(f"has no time of day such as 10:30 after the date ('{typed}' is not one)")
 
 def _first(language: str) -> str | None:
     """'day' or 'month': which comes first in a slashed date; None where the language leaves it open."""

@@ -27,7 +27,7 @@ from ..leaflet.patients import PatientListError
 from ..leaflet.request import parse_request
 from ..leaflet.wording import long_date
 from ..staff import Member
-from . import guard, signin
+from . import brand, guard, signin
 from .desk import Desk, NotFound, with_print_dialog
 from .drawing import DrawingFailed
 from .fields import errors, from_form, from_json
@@ -71,6 +71,7 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
     app.jinja_env.filters["long_date"] = long_date
     app.extensions["handouts"] = Settings(desk, guard.LoginThrottle(login_pause), session_idle, session_lifetime)
     app.register_blueprint(signin.blueprint)
+    brand.register(app, desk)
 
     @app.before_request
     def gatekeeper():
@@ -85,7 +86,7 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
             if not request.path.startswith("/api/") and not guard.same_token(request.form.get("csrf_token"),
                                                                               session.get("csrf")):
                 abort(400, "The form had expired. Go back, reload the page and try again.")
-        if request.path.startswith("/api/") or request.endpoint in ("static", "signin.login"):
+        if request.path.startswith("/api/") or request.endpoint in ("static", "signin.login", *brand.OPEN_ENDPOINTS):
             return None
         refused = signin.refuse_when_not_signed_in()
         if refused is not None:
@@ -100,7 +101,7 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
     def page_context():
         if "csrf" not in session:
             session["csrf"] = guard.new_token()
-        return dict(csrf_token=session["csrf"], member=g.get("member"))
+        return dict(csrf_token=session["csrf"], member=g.get("member"), clinic=brand.brand(desk))
 
     @app.after_request
     def headers(response):
@@ -138,8 +139,7 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
     @app.get("/leaflets/<int:entry>")
     def preview(entry: int, message: str = "", status: int = 200):
         row, path = g.desk.leaflet(entry)
-        return render_template("preview.html", row=row, entry=entry, filename=path.name, message=message,
-                               dated=dt.date.fromisoformat(row["leaflet_date"])), status
+        return render_template("preview.html", row=row, entry=entry, filename=path.name, message=message), status
 
     @app.get("/leaflets/<int:entry>.pdf")
     def download(entry: int):
