@@ -93,6 +93,7 @@ class Drawers:
 class _Worker:
     def __init__(self, context):
         self._connection, theirs = context.Pipe()
+        self._stopping, self._stopped = threading.Lock(), False
         self.process = context.Process(target=_work, args=(theirs,), name="handouts-drawer", daemon=True)
         self.process.start()
         theirs.close()
@@ -115,9 +116,14 @@ class _Worker:
         raise DrawingFailed(value)
 
     def stop(self) -> None:
-        self.process.kill()
-        self.process.join()
-        self._connection.close()
+        """Once, whoever asks first: the desk closing and the request whose drawing it ended both do."""
+        with self._stopping:
+            if self._stopped:
+                return
+            self._stopped = True
+            self.process.kill()
+            self.process.join()
+            self._connection.close()
 
 
 def _stop_all(workers: set[_Worker]) -> None:
