@@ -19,10 +19,10 @@ from .document import Paragraph, plain_text
 from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
 
 MARGIN_X = 16 * mm
-MARGIN_TOP = 10 * mm
+MARGIN_TOP = 8 * mm
 MARGIN_BOTTOM = 9 * mm
 _RULE_GAP = 6  # between the header's last line and its rule
-_BODY_GAP = 12  # between the rule and the body
+_BODY_GAP = 10  # between the rule and the body
 
 
 class Furniture:
