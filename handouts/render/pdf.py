@@ -236,6 +236,9 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 _room_after(story, len(story) - 1, width, room)
                 if contact and _height(story[_last_heading(story):], width) < height * 0.5:
                     _keep_section_together(story)  # how to reach the clinic stays beside the code
+                elif role == "small" and isinstance(story[-2], _KeepTogether) and _height(
+                        [*story[-2]._content, para], width) < height * 0.5:
+                    story[-2:] = [_KeepTogether([*story[-2]._content, para], extra=6)]  # small print never alone
             case ItemList(items=items, checklist=checklist, numbered=numbered):
                 for n, item in enumerate(items, 1):
                     story.append(paragraph(markup(item), *_bullet(styles, checklist, numbered, n)))
@@ -404,9 +407,13 @@ class _KeepTogether(KeepTogether):
     (a checklist lost its last box to the next page), and it measures without
     its first item's space before (hence the empty first item above)."""
 
+    def __init__(self, flowables, extra: float = 20):
+        super().__init__(flowables)
+        self._extra = extra  # less where the block ends in a paragraph that is never split
+
     def wrap(self, available_width, available_height):
         width, height = super().wrap(available_width, available_height)
-        self._H += 20
+        self._H += self._extra
         return width, height
 
 
