@@ -84,10 +84,12 @@ def test_phone_email_and_website_are_links_in_the_pdf_and_the_html(run):
                  "-o", "a.pdf")
     assert result.exit_code == 0, result.output
     pages = pdf_links("a.pdf")
-    # In the header of every page, and where the contact section says how to reach the clinic
-    # (the QR code beside it is a link to the website too).
-    assert all(page[-3:] == CLINIC_LINKS for page in pages)
-    assert sum(sorted(page) == sorted(CLINIC_LINKS + [WEBSITE] + CLINIC_LINKS) for page in pages) == 1
+    # In page 1's brand header, the phone in the slim header of every later page, and where the
+    # contact section says how to reach the clinic (the QR code beside it is a link to the website too).
+    assert pages[0][-3:] == CLINIC_LINKS and len(pages) > 1
+    assert all(page[-1:] == CLINIC_LINKS[:1] for page in pages[1:])
+    body = [page[:-3] if number == 0 else page[:-1] for number, page in enumerate(pages)]
+    assert sum(sorted(links) == sorted(CLINIC_LINKS + [WEBSITE]) for links in body) == 1
     shown = ["01234 567 890", "hello@riverside-skin.example", "www.riverside-skin.example"]
     assert html_links("a.html") == [(True, link, text) for link, text in zip(CLINIC_LINKS, shown)] + [
         (False, WEBSITE, "")] + [(False, link, text) for link, text in zip(CLINIC_LINKS, shown)]
@@ -102,12 +104,13 @@ def test_an_address_with_quotes_and_ampersands_links_exactly_there(run):
     assert result.exit_code == 0, result.output
     expected = quote(address, safe="/?#[]@!$&'()*+,;=%~:-._")
     assert expected.endswith("&who=%22new%22&size='a%3Cb'")
-    assert {links[-1] for links in pdf_links("a.pdf")} == {expected}
+    links = pdf_links("a.pdf")  # page 1's header ends with the website, later pages' slim header with the phone
+    assert links[0][-1] == expected and {page[-1] for page in links[1:]} == {"tel:+441234567890"}
     assert [text for _, text, _ in printed_codes("a.pdf")] == [expected]
     assert {link for _, link, _ in html_links("a.html")} == {"tel:+441234567890",
                                                              "mailto:hello@riverside-skin.example", expected}
-    # Printed as typed (wherever a line breaks it), in every header and in the contact section.
-    assert "".join(pdf_text("a.pdf").split()).count(address) == len(PdfReader("a.pdf").pages) + 1
+    # Printed as typed (wherever a line breaks it), in page 1's header and in the contact section.
+    assert "".join(pdf_text("a.pdf").split()).count(address) == 2
 
 
 # -- the QR code ----------------------------------------------------------------

@@ -222,11 +222,10 @@ def test_each_text_names_its_own_source(content):
 
 # -- 4. one sheet for one treatment, no stragglers ---------------------------------------------------
 
-# Single treatments that still take 3 pages (issue 18 asks for 2): the recovery chart, or a wide
-# picture, leaves too little room. Listed, so the day they fit the test says so.
-THREE_PAGES = {("dermabrasion", "a4"), ("laser-resurfacing", "a4"), ("fractional-laser", "a4"),
-               ("dermabrasion", "letter"), ("laser-resurfacing", "letter"), ("fractional-laser", "letter"),
-               ("fillers", "letter")}
+# Single treatments that still take 3 pages (issue 18 asks for 2): the recovery chart and the
+# treatment's block (kept whole, with the wide resurfacing picture) leave page 1 a quarter empty, and
+# "About this leaflet" spills over. Listed, so the day they fit the test says so.
+THREE_PAGES = {("dermabrasion", "a4"), ("dermabrasion", "letter")}
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
@@ -239,7 +238,8 @@ def test_one_treatment_fits_one_sheet(content, wording, pid, paper):
 
 
 # With the clinic's risks, day, aftercare and warning signs added, these take 3 pages too.
-THREE_PAGES_WITH_LISTS = THREE_PAGES | {("chemical-peel", "letter"), ("subcision", "letter")}
+THREE_PAGES_WITH_LISTS = THREE_PAGES | {("laser-resurfacing", "a4"), ("laser-resurfacing", "letter"),
+                                        ("fractional-laser", "letter")}
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
@@ -259,6 +259,29 @@ def test_two_or_three_treatments_fit_four_pages_and_all_eight_six(content, wordi
                    appointment="2026-12-03 10:30", paper=paper)
         assert len(pages_of(data)) <= 4, chosen
     assert len(pages_of(pdf(content, wording, ALL, scars=SCARS, paper=paper))) <= 6
+
+
+# Still over the limit with the clinic's lists: (chosen, paper) -> pages it takes.
+OVER_WITH_LISTS = {("dermabrasion+subcision+fillers", "letter"): 5, ("all", "a4"): 7, ("all", "letter"): 8}
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("chosen", [["subcision", "fractional-laser"], ["dermabrasion", "subcision", "fillers"],
+                                    ["chemical-peel", "laser-resurfacing", "counselling"]])
+def test_two_or_three_treatments_with_the_clinics_lists_fit_four_pages(clinic_content, wording, chosen, paper):
+    count = len(pages_of(pdf(clinic_content, wording, chosen, scars=["rolling"], sessions=[f"{chosen[0]}=3"],
+                             appointment="2026-12-03 10:30", paper=paper)))
+    if ("+".join(chosen), paper) in OVER_WITH_LISTS:
+        pytest.xfail(f"{'+'.join(chosen)} with the clinic's lists on {paper} still takes {count} pages")
+    assert count <= 4
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_all_eight_with_the_clinics_lists_fit_six_pages(clinic_content, wording, paper):
+    count = len(pages_of(pdf(clinic_content, wording, ALL, scars=SCARS, paper=paper)))
+    if ("all", paper) in OVER_WITH_LISTS:
+        pytest.xfail(f"all eight with the clinic's lists on {paper} still take {count} pages")
+    assert count <= 6
 
 
 def fullness(data: bytes) -> list[float]:

@@ -16,7 +16,6 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -25,13 +24,14 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from .. import __version__
-from . import fonts, logo, pictures, timeline
+from . import fonts, pictures, timeline
 from .chart import GRID, recovery_chart
+from .furniture import MARGIN_X, Furniture
 from ..leaflet.compose import Leaflet
 from ..leaflet.content import Colours
 from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .qr import QRCodeFlowable
-from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
+from .rlmarkup import escape, markup, paragraph
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
@@ -47,9 +47,6 @@ def _compress_fonts_once() -> None:
 
 
 _compress_fonts_once()
-_MARGIN_X = 16 * mm
-_MARGIN_TOP = 10 * mm
-_MARGIN_BOTTOM = 9 * mm
 
 
 @dataclass(frozen=True)
@@ -81,28 +78,28 @@ class _Styles:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=colour,
                                   splitLongWords=True, allowWidows=0, allowOrphans=0, **extra)
 
-        self.body = style("body", t.body, spaceAfter=t.body * 0.35)
+        self.body = style("body", t.body, spaceAfter=t.body * 0.3)
         self.small = style("small", t.small, spaceAfter=t.small * 0.5)
-        self.note = style("note", t.body, backColor=self.accent, borderPadding=(7, 9, 8, 9),
-                          leftIndent=9, rightIndent=9, spaceBefore=t.body * 0.5, spaceAfter=t.body * 1.1)
+        self.note = style("note", t.body, backColor=self.accent, borderPadding=(5, 9, 6, 9),
+                          leftIndent=9, rightIndent=9, spaceBefore=t.body * 0.45, spaceAfter=t.body * 0.85)
         # Bullets need our font too: ReportLab's default has no tick box.
         self.item = style("item", t.body, leftIndent=t.body * 1.5, bulletIndent=t.body * 0.2,
-                          bulletFontName=fonts.REGULAR, bulletFontSize=t.body, spaceAfter=t.body * 0.2)
+                          bulletFontName=fonts.REGULAR, bulletFontSize=t.body, spaceAfter=t.body * 0.12)
         self.check = style("check", t.body, leftIndent=t.body * 1.8, bulletIndent=0,
-                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.2)
+                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body * 1.3, spaceAfter=t.body * 0.12)
         # Numbered steps: the number, then (in a checklist) the box to tick.
         self.step = style("step", t.body, leftIndent=t.body * 1.6, bulletIndent=0,
-                          bulletFontName=fonts.BOLD, bulletFontSize=t.body, spaceAfter=t.body * 0.2)
+                          bulletFontName=fonts.BOLD, bulletFontSize=t.body, spaceAfter=t.body * 0.12)
         self.check_step = style("check-step", t.body, leftIndent=t.body * 2.9, bulletIndent=0,
-                                bulletFontName=fonts.BOLD, bulletFontSize=t.body, spaceAfter=t.body * 0.2)
-        self.cell = style("cell", t.small, leading=1.3)
-        self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.3)
-        self.caption = style("caption", t.small, spaceBefore=10, spaceAfter=t.small * 0.5)
+                                bulletFontName=fonts.BOLD, bulletFontSize=t.body, spaceAfter=t.body * 0.12)
+        self.cell = style("cell", t.small, leading=1.25)
+        self.header_cell = style("header-cell", t.small, fonts.BOLD, leading=1.25)
+        self.caption = style("caption", t.small, spaceBefore=6, spaceAfter=t.small * 0.4)
         self.qr_caption = style("qr-caption", t.small, leading=1.25, alignment=TA_CENTER)
         self.headings = {
-            1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.35),
-            2: style("h2", t.h2, fonts.BOLD, self.primary, 1.2, spaceBefore=t.h2 * 0.55, spaceAfter=t.h2 * 0.25),
-            3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.6, spaceAfter=t.h3 * 0.25),
+            1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.25),
+            2: style("h2", t.h2, fonts.BOLD, self.primary, 1.2, spaceBefore=t.h2 * 0.45, spaceAfter=t.h2 * 0.2),
+            3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.45, spaceAfter=t.h3 * 0.2),
         }
         self.furniture = style("furniture", t.furniture, leading=1.3)
         self.furniture_right = style("furniture-right", t.furniture, leading=1.3, alignment=TA_RIGHT)
@@ -119,7 +116,7 @@ def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     fonts.use(leaflet.extra_fonts)
     styles = _styles(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography())
     page_size = PAGE_SIZES[leaflet.paper]
-    furniture = _Furniture(leaflet, styles, page_size)
+    furniture = Furniture(leaflet, styles, page_size)
     buffer = io.BytesIO()
     doc = _LeafletDoc(
         buffer,
@@ -133,12 +130,15 @@ def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
         invariant=int(invariant),
         # Otherwise every page names Helvetica, a font that is not embedded.
         initialFontName=fonts.REGULAR,
-        leftMargin=_MARGIN_X,
-        rightMargin=_MARGIN_X,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
     )
-    frame = Frame(_MARGIN_X, furniture.body_bottom, furniture.width, furniture.body_top - furniture.body_bottom,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-    doc.addPageTemplates([PageTemplate(id="leaflet", frames=[frame])])
+    # Pages after the first have a slim header, so their body starts higher.
+    frames = [Frame(MARGIN_X, furniture.body_bottom, furniture.width, top - furniture.body_bottom, leftPadding=0,
+                    rightPadding=0, topPadding=0, bottomPadding=0, id=f"body-{name}")
+              for name, top in (("first", furniture.body_top), ("later", furniture.later_body_top))]
+    doc.addPageTemplates([PageTemplate(id="first", frames=[frames[0]], autoNextPageTemplate="later"),
+                          PageTemplate(id="later", frames=[frames[1]])])
     doc.build(_story(leaflet, styles, furniture.width, furniture.body_top - furniture.body_bottom),
               canvasmaker=lambda *a, **k: _PagedCanvas(*a, furniture=furniture.draw, **k))
     return buffer.getvalue()
@@ -185,118 +185,6 @@ class _PagedCanvas(Canvas):
                 super().bookmarkPage(key)
             super().showPage()
         super().save()
-
-
-class _Furniture:
-    """The brand header and the footer, measured once, drawn on every page."""
-
-    def __init__(self, leaflet: Leaflet, styles: _Styles, page_size):
-        self.leaflet, self.styles = leaflet, styles
-        self.page_width, self.page_height = page_size
-        self.width = self.page_width - 2 * _MARGIN_X
-        clinic = leaflet.clinic
-        self.has_logo = clinic.logo is not None
-        self.logo_width, self.logo_height = logo.size(clinic.logo) if self.has_logo else (0, 0)
-        text_x = self.logo_width + 12 if self.has_logo else 0
-        # As wide as the longest contact detail, so an address never breaks mid-word.
-        self.contact_width = min(self.width * 0.5, 2 + max(stringWidth(text, fonts.REGULAR, styles.furniture.fontSize)
-                                                           for text in (clinic.phone, clinic.email, clinic.website)))
-        self.name_block = BidiParagraph(prepare(
-            f'<font name="{fonts.BOLD}" size="{styles.clinic_name.fontSize}" color="{clinic.colours.primary}">'
-            f"{escape(clinic.name)}</font><br/>{escape(clinic.address)}"),
-            ParagraphStyle("name-block", parent=styles.furniture, leading=styles.furniture.fontSize * 1.3),
-        )
-        self.contacts = BidiParagraph(prepare("<br/>".join(
-            f'<a href="{escape_attribute(link)}">{escape(text)}</a>' for text, link in (
-                (clinic.phone, clinic.phone_link), (clinic.email, clinic.email_link),
-                (clinic.website, clinic.website_link)))), styles.furniture_right)
-        name_h = self.name_block.wrap(self.width - text_x - self.contact_width - 12, 1000)[1]
-        contacts_h = self.contacts.wrap(self.contact_width, 1000)[1]
-        self.header_height = max(self.logo_height, name_h, contacts_h)
-        self.rule_y = self.page_height - _MARGIN_TOP - self.header_height - 6
-        self.body_top = self.rule_y - 12
-        self.footer_rows = _footer_rows(leaflet.document.footer)
-        self.footer_height, self.footer_cells = self._footer_cells()
-        self.footer_top = _MARGIN_BOTTOM + self.footer_height
-        self.body_bottom = self.footer_top + 14
-
-    def draw(self, canvas: Canvas, page: int, pages: int):
-        """What never changes is drawn once as a form and placed on each page;
-        only lines holding page numbers are drawn per page."""
-        if not canvas.hasForm("furniture"):
-            canvas.beginForm("furniture")
-            self._header(canvas)
-            self._footer(canvas, page, pages, static=True)
-            canvas.endForm()
-        canvas.doForm("furniture")
-        canvas.saveState()
-        # Links belong to a page, not to the form: the contacts are drawn, with theirs, on each.
-        self.contacts.drawOn(canvas, _MARGIN_X + self.width - self.contact_width,
-                             self.page_height - _MARGIN_TOP - self.contacts.height)
-        self._footer(canvas, page, pages, static=False)
-        canvas.restoreState()
-
-    def _header(self, canvas: Canvas):
-        top = self.page_height - _MARGIN_TOP
-        x = _MARGIN_X
-        if self.has_logo:
-            canvas.drawImage(str(self.leaflet.clinic.logo), x, top - self.logo_height, self.logo_width,
-                             self.logo_height, preserveAspectRatio=True, mask="auto")
-            x += self.logo_width + 12
-        self.name_block.drawOn(canvas, x, top - self.name_block.height)
-        canvas.setStrokeColor(self.styles.primary)
-        canvas.setLineWidth(1.5)
-        canvas.line(_MARGIN_X, self.rule_y, _MARGIN_X + self.width, self.rule_y)
-
-    def _footer_cells(self) -> tuple[float, list[tuple]]:
-        """(height, [(top, x, width, paragraph, style)]): the footer laid out
-        once, with the widest page numbers so no page's footer overflows."""
-        cells, top = [], 0.0
-        for left, right in self.footer_rows:
-            row, right_width = [], 0.0
-            if right is not None:
-                # As wide as its widest form ("Page 999 of 999"), so it never wraps.
-                right_width = min(self.width * 0.4, 2 + stringWidth(
-                    plain_text(right.runs, 999, 999), fonts.REGULAR, self.styles.furniture.fontSize))
-                row.append((top, _MARGIN_X + self.width - right_width, right_width, right,
-                            self.styles.furniture_right))
-            if left is not None:
-                gap = 12 if right_width else 0
-                row.append((top, _MARGIN_X, self.width - right_width - gap, left, self.styles.furniture))
-            top += max(paragraph(markup(para.runs, 999, 999), style).wrap(width, 1000)[1]
-                       for _, _, width, para, style in row)
-            cells += row
-        return top, cells
-
-    def _footer(self, canvas: Canvas, page: int, pages: int, static: bool):
-        """The footer lines without page numbers (`static`), or those with."""
-        if static:
-            canvas.setStrokeColor(self.styles.primary)
-            canvas.setLineWidth(0.8)
-            canvas.line(_MARGIN_X, self.footer_top + 7, _MARGIN_X + self.width, self.footer_top + 7)
-        for top, x, width, para, style in self.footer_cells:
-            if _numbered(para) != static:
-                text = paragraph(markup(para.runs, page, pages), style)
-                text.wrap(width, 1000)
-                text.drawOn(canvas, x, self.footer_top - top - text.height)
-
-
-def _numbered(para: Paragraph) -> bool:
-    return any(run.field for run in para.runs)
-
-
-def _footer_rows(footer: tuple[Paragraph, ...]) -> list[tuple[Paragraph | None, Paragraph | None]]:
-    """Pair each right-aligned footer line with the line before it."""
-    rows: list[tuple[Paragraph | None, Paragraph | None]] = []
-    for para in footer:
-        if para.role == "right":
-            if rows and rows[-1][1] is None:
-                rows[-1] = (rows[-1][0], para)
-            else:
-                rows.append((None, para))
-        else:
-            rows.append((para, None))
-    return rows
 
 
 def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> list:
@@ -348,6 +236,9 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 _room_after(story, len(story) - 1, width, room)
                 if contact and _height(story[_last_heading(story):], width) < height * 0.5:
                     _keep_section_together(story)  # how to reach the clinic stays beside the code
+                elif role == "small" and isinstance(story[-2], _KeepTogether) and _height(
+                        [*story[-2]._content, para], width) < height * 0.5:
+                    story[-2:] = [_KeepTogether([*story[-2]._content, para], extra=6)]  # small print never alone
             case ItemList(items=items, checklist=checklist, numbered=numbered):
                 for n, item in enumerate(items, 1):
                     story.append(paragraph(markup(item), *_bullet(styles, checklist, numbered, n)))
@@ -357,7 +248,7 @@ def _story(leaflet: Leaflet, styles: _Styles, width: float, height: float) -> li
                 # A heading and the line under it go with the first two steps, not alone.
                 if (page_break := _break_before_headings(story, first - 1)) and not getattr(story[first - 1], "is_heading", False):
                     page_break.height += _height(story[first:first + 2], width)
-                story.append(Spacer(1, styles.type.body * 0.4))
+                story.append(Spacer(1, styles.type.body * 0.25))
                 if checklist and _height(story[_last_heading(story):], width) < height * 0.5:
                     _keep_section_together(story)  # a tool to tick and bring along: on one page where it can be
                 elif qr is None:  # beside a QR code, the table holding both keeps them
@@ -443,7 +334,7 @@ def _figure(figure: Figure, leaflet: Leaflet, styles: _Styles, width: float):
                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
-    result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.7
+    result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.5
     return result
 
 
@@ -488,11 +379,13 @@ def _break_before_headings(story: list, end: int) -> CondPageBreak | None:
 def _room_after(story: list, at: int, width: float, room: float) -> None:
     """Once the paragraph after a heading (story[at]) is known, the heading's
     page break asks for the lines that must travel with it: no paragraph is
-    split to leave one line alone, so one of three lines or fewer goes whole."""
+    split to leave one line alone, so one of three lines or fewer goes whole, as does
+    one that is never split."""
     if page_break := _break_before_headings(story, at):
         para = story[at]
         lines = round(para.wrap(width, 1e6)[1] / para.style.leading)
-        page_break.height += (lines if lines <= 3 else 2) * para.style.leading - room
+        whole = lines <= 3 or getattr(para, "split", None) is _whole  # a paragraph that moves whole goes with it
+        page_break.height += (lines if whole else 2) * para.style.leading - room
 
 
 def _last_heading(story: list) -> int:
@@ -514,9 +407,13 @@ class _KeepTogether(KeepTogether):
     (a checklist lost its last box to the next page), and it measures without
     its first item's space before (hence the empty first item above)."""
 
+    def __init__(self, flowables, extra: float = 20):
+        super().__init__(flowables)
+        self._extra = extra  # less where the block ends in a paragraph that is never split
+
     def wrap(self, available_width, available_height):
         width, height = super().wrap(available_width, available_height)
-        self._H += 20
+        self._H += self._extra
         return width, height
 
 
@@ -542,7 +439,7 @@ def _table(table: Table, styles: _Styles, width: float) -> RLTable:
     else:
         result = _stacked_table(table.header, rows, styles, width)
     result.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, styles.type.small)]))
-    result.spaceAfter = styles.type.body * 0.8
+    result.spaceAfter = styles.type.body * 0.6
     return result
 
 
@@ -551,8 +448,8 @@ _TABLE_LOOK = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LEFTPADDING", (0, 0), (-1, -1), 6),
     ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-    ("TOPPADDING", (0, 0), (-1, -1), 5),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
 ]
 
 
