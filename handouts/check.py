@@ -75,7 +75,7 @@ SAMPLE_FIELDS = ("name", "phone", "email", "website")
 
 def sample_details(content) -> list[str]:
     """A warning for each of the clinic's name, phone, email, website and logo still as handouts ships them."""
-    from ..folder import CONTENT, shipped
+    from .folder import CONTENT, shipped
 
     try:
         folder = shipped()
