@@ -49,6 +49,22 @@ def run(runner, tmp_path, monkeypatch):
     return invoke
 
 
+@pytest.fixture(scope="module")
+def content():
+    """The shipped content, loaded once for a test module."""
+    from handouts.leaflet.content import load_content
+
+    return load_content(CONTENT)
+
+
+@pytest.fixture(scope="module")
+def wording():
+    """The shipped templates, loaded once for a test module."""
+    from handouts.leaflet.wording import Wording
+
+    return Wording(TEMPLATES)
+
+
 @pytest.fixture
 def content_file(tmp_path):
     """A copy of content.toml to break, with the logo beside it."""

@@ -6,26 +6,14 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONTENT, TEMPLATES, flat, pdf_pages, pdf_text
+from conftest import flat, pdf_pages, pdf_text
 from handouts.leaflet.choices import parse_choices
 from handouts.leaflet.compose import compose
-from handouts.leaflet.content import load_content
 from handouts.errors import InputError
 from handouts.render.pdf import render_pdf
-from handouts.leaflet.wording import Wording
 
 ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing",
        "fractional-laser", "subcision", "fillers", "counselling"]
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_content(CONTENT)
-
-
-@pytest.fixture(scope="module")
-def wording():
-    return Wording(TEMPLATES)
 
 
 @pytest.fixture

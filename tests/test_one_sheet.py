@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import CONTENT, TEMPLATES, flat, line_of, pdf_pages, replace_in
+from conftest import CONTENT, TEMPLATES, flat, line_of, replace_in
 from handouts.leaflet.choices import parse_choices
 from handouts.leaflet.compose import compose
 from handouts.leaflet.content import load_content
@@ -35,16 +35,6 @@ on_the_day = ["We numb your skin with a cream before we start."]
 aftercare = ["Wash your face gently with water only.", "Keep out of the sun."]
 get_help = ["you have a fever", "your skin gets more red, hot or painful"]
 '''
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_content(CONTENT)
-
-
-@pytest.fixture(scope="module")
-def wording():
-    return Wording(TEMPLATES)
 
 
 @pytest.fixture(scope="module")

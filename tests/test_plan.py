@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONTENT, TEMPLATES, flat, pdf_pages, pdf_text, replace_in
+from conftest import flat, pdf_pages, pdf_text, replace_in
 from handouts.leaflet.choices import parse_choices
 from handouts.leaflet.compose import compose
 from handouts.leaflet.content import load_content
 from handouts.render.pdf import render_pdf
-from handouts.leaflet.wording import Wording
 
 ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing",
        "fractional-laser", "subcision", "fillers", "counselling"]
@@ -22,22 +21,12 @@ SAMPLE = ["make", "--patient", "Sam Sample", "--procedure", "subcision", "--proc
 PLAN = ["--sessions", "subcision=3", "--sessions", "fractional-laser=2 to 3", "--appointment", "2026-12-03 10:30"]
 
 
-@pytest.fixture(scope="module")
-def wording():
-    return Wording(TEMPLATES)
-
-
 def render(content, wording, tmp_path, procedures, **choices):
     choices.setdefault("date", dt.date(2026, 11, 21))
     patient = parse_choices(content, patient="Sam Sample", procedures=procedures, **choices)
     path = tmp_path / f"leaflet-{len(list(tmp_path.iterdir()))}.pdf"
     path.write_bytes(render_pdf(compose(content, wording, patient), invariant=True))
     return path
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_content(CONTENT)
 
 
 # -- 1. the patient's plan ----------------------------------------------------

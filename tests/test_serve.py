@@ -178,7 +178,7 @@ def https(server: Server, cafile: Path, method: str, path: str, *, host: str | N
 def test_other_computers_are_served_over_https_only(clinic):
     server = Server(clinic, "--host", "0.0.0.0")
     try:
-        assert (clinic / "serve.out").read_text().startswith(f"The front desk is open at https://")
+        assert (clinic / "serve.out").read_text().startswith("The front desk is open at https://")
         certificate = clinic / "handouts-tls" / "certificate.pem"
         for made in (certificate, clinic / "handouts-tls" / "key.pem", clinic / "handouts-tls"):
             assert made.stat().st_mode & 0o077 == 0, made  # the clinic folder's own; the key above all

@@ -7,7 +7,6 @@ which records the method, path and status of each request and nothing else.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import logging

@@ -25,7 +25,6 @@ import threading
 import time
 from collections import OrderedDict
 
-from ..errors import HandoutsError
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 MAX_PAUSE = 60.0
