@@ -196,14 +196,19 @@ def _readable(axis: tuple[int, int], width: float, room: float) -> tuple[int, in
 
 
 def _lines(text: str, width: float, size: float) -> list[str]:
-    """`text` in lines that fit `width`, broken between words."""
+    """`text` in lines that fit `width`, broken between words; one empty line for no text."""
+    return wrap_words(text, width, size, REGULAR) or [""]
+
+
+def wrap_words(text: str, width: float, size: float, font: str) -> list[str]:
+    """Lines of at most `width` in `font`, broken between words; a word longer than that stands on its own line."""
     lines: list[str] = []
     for word in text.split():
-        if lines and stringWidth(f"{lines[-1]} {word}", REGULAR, size) <= width:
+        if lines and stringWidth(f"{lines[-1]} {word}", font, size) <= width:
             lines[-1] += f" {word}"
         else:
             lines.append(word)
-    return lines or [""]
+    return lines
 
 
 def _axis(chart: Chart) -> tuple[int, int]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import HexColor, white
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import fonts
+from .chart import wrap_words
 from .document import Timeline
 
 _GAP = 18  # between boxes, where the arrow goes
@@ -28,8 +28,8 @@ def draw(timeline: Timeline, colours, width: float, size: float) -> Drawing:
     leading = size * 1.2
     columns = []
     for label, text in timeline.steps:
-        lines = [(line, True) for line in _wrap(label, box - 2 * _PAD, size, fonts.BOLD)]
-        lines += [(line, False) for line in _wrap(text, box - 2 * _PAD, size, fonts.REGULAR)]
+        lines = [(line, True) for line in wrap_words(label, box - 2 * _PAD, size, fonts.BOLD)]
+        lines += [(line, False) for line in wrap_words(text, box - 2 * _PAD, size, fonts.REGULAR)]
         columns.append(lines)
     height = max(len(lines) for lines in columns) * leading + 2 * _PAD
     drawing = Drawing(width, height)
@@ -47,14 +47,3 @@ def draw(timeline: Timeline, colours, width: float, size: float) -> Drawing:
             drawing.add(Line(left, y, x - 6, y, strokeColor=primary, strokeWidth=1.6))
             drawing.add(Polygon([x - 2, y, x - 8, y + 4, x - 8, y - 4], fillColor=primary, strokeColor=None))
     return drawing
-
-
-def _wrap(text: str, width: float, size: float, font: str) -> list[str]:
-    """Lines of at most `width`; a word longer than that stands on its own line."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and stringWidth(f"{lines[-1]} {word}", font, size) <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
-    return lines
