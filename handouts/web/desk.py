@@ -29,7 +29,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from ..batch import plan_batch, run_batch
+from ..batch_pipeline import BatchSettings, QuietReport, make_batch
 from ..check import Report, check_all
 from ..leaflet.choices import PatientChoices
 from ..leaflet.dates import DateOrder
@@ -41,7 +41,7 @@ from ..staff import Member, Staff
 from ..make import Maker, write_new
 from ..output import default_path, slug
 from ..leaflet.patients import PatientListError, read_patients
-from ..deliver.printfile import PrintFile, merge_leaflets
+from ..deliver.printfile import PrintFile
 from ..deliver.sending import letter
 from .drawing import Drawers
 
@@ -223,20 +223,17 @@ class Desk:
                 raise PatientListError(f"{name} has {rows:,} patients; the front desk makes at most "
                                        f"{MAX_UPLOAD_ROWS:,} at once: split the list, or run 'handouts batch' on "
                                        "the clinic's computer, which takes any number")
-            maker = self.maker
-            with self._drawing, self.history(writing_leaflets=True) as history:
-                plan = plan_batch(patients, maker, history, self.output_dir, force=False)
-                outcome = run_batch(plan, maker, history, jobs=1, force=False)
-                result = BatchResult(len(outcome.written), outcome.skipped,
-                                     [*plan.problems, *outcome.failed.values()],
-                                     [line.replace(str(upload), name) for line in (*patients.warnings, *plan.warnings)])
-                made = outcome.made_rows()
-                leaflets = [(job.path, job.choices.name) for job in plan.jobs if job.row in made]
-                if leaflets:
-                    stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
-                    result.print_files = merge_leaflets(self.output_dir / f"print-{stamp}.pdf", leaflets,
-                                                       duplex=True, force=False, history=history).files
-        return result
+            stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
+            # One at a time, in this process: the desk's drawing workers are for the form's leaflets.
+            settings = BatchSettings(self.output_dir, jobs=1, print_file=self.output_dir / f"print-{stamp}.pdf",
+                                     print_file_required=False)
+            report = QuietReport()
+            with self._drawing:
+                summary = make_batch(patients, self.maker, lambda: self.history(writing_leaflets=True), settings,
+                                     report)
+        return BatchResult(summary.written, summary.skipped, report.problems,
+                           [line.replace(str(upload), name) for line in report.warnings],
+                           summary.print_files.files if summary.print_files else [])
 
     def print_file(self, name: str) -> Path:
         """A print file the desk made, by its name (never a path)."""
