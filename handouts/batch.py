@@ -23,7 +23,7 @@ from .errors import InputError, InvalidChoices
 from .history import History, Record
 from .leaflet.contact import pdf_password
 from .leaflet.request import parse_request
-from .make import Maker, write_formats
+from .make import Maker, MakerSource, write_formats
 from .output import remove_stale_parts, slug
 from .leaflet.patients import PatientList, Row
 
@@ -213,13 +213,12 @@ def _action(path: Path, record: Record, history: History | None, force: bool) ->
 _worker_maker: Maker | None = None
 
 
-def _start_worker(maker_args: tuple) -> None:
+def _start_worker(source: MakerSource) -> None:
     global _worker_maker
     # Ctrl-C is for the main process, which stops the pool cleanly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
-    content_path, templates_dir, invariant = maker_args
-    _worker_maker = Maker(content_path, templates_dir, invariant=invariant)
+    _worker_maker = source.load()
 
 
 def _exit_with(batch: int) -> None:
@@ -242,7 +241,7 @@ def _render_all(jobs: list[Job], maker: Maker, processes: int) -> Iterator[dict 
     if processes <= 1 or len(jobs) < 2:
         yield from (_render(task, maker) for task in tasks)
         return
-    with ProcessPoolExecutor(max_workers=processes, initializer=_start_worker, initargs=(maker.args,)) as pool:
+    with ProcessPoolExecutor(max_workers=processes, initializer=_start_worker, initargs=(maker.source,)) as pool:
         try:
             yield from pool.map(_render, tasks, chunksize=4)
         except BaseException:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportlab.platypus.doctemplate import LayoutError
@@ -40,6 +40,17 @@ def draw_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
 RENDERERS = {"pdf": draw_pdf, "html": lambda leaflet, invariant: render_html(leaflet).encode("utf-8")}
 
 
+@dataclass(frozen=True)
+class MakerSource:
+    """What a Maker is loaded from: all a worker process needs to load the same one."""
+    content_path: Path
+    templates_dir: Path
+    invariant: bool = False
+
+    def load(self) -> Maker:
+        return Maker(self.content_path, self.templates_dir, invariant=self.invariant)
+
+
 class Maker:
     """Content and wording loaded once, with fingerprints of both.
 
@@ -48,8 +59,7 @@ class Maker:
     """
 
     def __init__(self, content_path: str | Path, templates_dir: str | Path, *, invariant: bool = False):
-        # What a worker process needs to build the same Maker.
-        self.args = (str(content_path), str(templates_dir), invariant)
+        self.source = MakerSource(Path(content_path), Path(templates_dir), invariant)
         self.content = load_content(content_path)
         self.wording = Wording(templates_dir)
         self.invariant = invariant

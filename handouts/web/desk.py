@@ -112,7 +112,7 @@ class Desk:
             with self._loading:
                 signature = _signature(loaded[0])
                 if signature != loaded[1]:
-                    maker = Maker(*loaded[0].args[:2])
+                    maker = loaded[0].source.load()
                     loaded[:] = [maker, _signature(maker)]
         return loaded[0]
 
@@ -255,9 +255,9 @@ class Desk:
 
     def check(self) -> Report:
         """`handouts check` of the content and templates on disk now."""
-        content_path, templates_dir = self.maker.args[:2]
+        source = self.maker.source
         with self._drawing:  # it draws sample leaflets
-            return check_all(Path(content_path), Path(templates_dir))
+            return check_all(source.content_path, source.templates_dir)
 
 
 def with_print_dialog(pdf: bytes) -> bytes:
@@ -274,7 +274,7 @@ def with_print_dialog(pdf: bytes) -> bytes:
 
 def _signature(maker: Maker) -> tuple:
     """What the loaded content and templates were read from: any change means loading them again."""
-    content_path, templates_dir = (Path(arg) for arg in maker.args[:2])
+    content_path, templates_dir = maker.source.content_path, maker.source.templates_dir
     files = [content_path, *(maker.content.extra_fonts), *sorted(p for p in templates_dir.rglob("*") if p.is_file())]
     if maker.content.clinic.logo:
         files.append(maker.content.clinic.logo)

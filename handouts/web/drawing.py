@@ -71,7 +71,7 @@ class Drawers:
                 self._started.add(worker)
                 self.busy += 1
             try:
-                drawn = worker.draw((maker.args, version), choices, formats, self.time_limit)
+                drawn = worker.draw((maker.source, version), choices, formats, self.time_limit)
             except BaseException:
                 with self._lock:
                     self._started.discard(worker)
@@ -136,14 +136,14 @@ def _work(connection) -> None:
     loaded: dict[tuple, Maker] = {}
     while True:
         try:
-            (args, version), choices, formats = connection.recv()
+            (source, version), choices, formats = connection.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
         try:
-            if (args, version) not in loaded:
+            if (source, version) not in loaded:
                 loaded.clear()
-                loaded[args, version] = Maker(*args[:2], invariant=args[2])
-            reply = ("drawn", loaded[args, version].render(choices, formats))
+                loaded[source, version] = source.load()
+            reply = ("drawn", loaded[source, version].render(choices, formats))
         except HandoutsError as exc:
             reply = ("refused", _portable(exc))
         except Exception as exc:  # noqa: BLE001 - said where, never what (the message may hold a name)
