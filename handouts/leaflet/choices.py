@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..render import fonts
+from . import letters
 from .content import Content
 from .dates import DateOrder, DateProblem
 from .. import clock
@@ -138,8 +138,8 @@ def _clean(field: str, text: str, extra_fonts: tuple[Path, ...]) -> str:
     text = _STRAY_JOINER.sub("", "".join(c for c in text if unicodedata.category(c) != "Cf" or c in "\u200c\u200d"))
     for char in text:
         if unicodedata.category(char) == "Cc" and char not in "\n\t":
-            raise InputError(field, f"{_LABELS[field]} contains the control character {fonts.describe(char)}; retype it")
-    why = fonts.problem(text, extra_fonts)
+            raise InputError(field, f"{_LABELS[field]} contains the control character {letters.describe(char)}; retype it")
+    why = letters.problem(text, extra_fonts)
     if why:
         raise InputError(field, f"{_LABELS[field]} contains {why}")
     return text

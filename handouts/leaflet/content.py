@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..render import fonts
+from . import letters
 from . import links
 from .contact import check_address
 from .toml_problems import toml_problem
@@ -309,7 +309,7 @@ class _Reader:
         if not value:
             self.problem(keys, f"{label}is empty; write the text the leaflet should show", item)
             return None
-        why = self.for_print and fonts.problem(value, self.extra_fonts)
+        why = self.for_print and letters.problem(value, self.extra_fonts)
         if why:
             self.problem(keys, f"{label}has {why}", item)
         return value
@@ -579,7 +579,7 @@ class _Reader:
                 continue
             try:
                 if self.for_print:
-                    fonts.extra_font(path)
+                    letters.added_letters(path)
             except FontError as exc:
                 self.problem(keys, f'item {index}: "{name}" {exc}; use a TrueType (.ttf) font')
                 continue

@@ -1,7 +1,7 @@
 """The Jinja2 wording templates in templates/.
 
 Templates are sandboxed, autoescaped (every value is escaped for the markup
-handouts/render/document.py or an email reader reads; only plain-text `.txt.j2`
+handouts/leaflet/document.py or an email reader reads; only plain-text `.txt.j2`
 templates are not) and strict: a misspelt name fails loudly instead of
 printing nothing. Errors name the template file and line.
 

@@ -15,7 +15,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .document import Chart, Lane
+from ..leaflet.document import Chart, Lane
 from .fonts import REGULAR
 
 _BAR = 13  # bar thickness, pt

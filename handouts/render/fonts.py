@@ -1,9 +1,10 @@
-"""The leaflet's embedded fonts and the characters they can print.
+"""The leaflet's fonts, registered with ReportLab to draw with.
 
 DejaVu Sans ships inside the package so every machine prints the same way and
 never falls back to a font without Greek, Cyrillic or Vietnamese letters.
 A clinic may add fonts for letters it lacks (content.toml, [fonts] extra):
-runs of such letters are drawn in the first added font that has them.
+runs of such letters are drawn in the first added font that has them. Which
+letters each font has is leaflet/letters.py's to say.
 """
 
 import functools
@@ -11,21 +12,14 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
-from . import scripts
 from ..errors import FontError
+from ..leaflet import letters
 
 REGULAR = "HandoutsSans"
 BOLD = "HandoutsSans-Bold"
-_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
-
-# Characters that are layout, not ink: always fine.
-_WHITESPACE = frozenset("\n\t ")
-# Zero-width (non-)joiners between Arabic letters: they steer the shaping,
-# which then drops them (rtl.shape), so they are never drawn.
-_JOINERS = frozenset("\u200c\u200d")
+_FILES = {REGULAR: letters.FONT_FILES["regular"], BOLD: letters.FONT_FILES["bold"]}
 
 
 @functools.cache
@@ -38,9 +32,8 @@ def register() -> None:
     from reportlab.pdfbase.ttfonts import TTFont
 
     _fix_to_unicode()
-    folder = files("handouts.render") / "fonts"
     for name, filename in _FILES.items():
-        font = TTFont(name, str(folder / filename))
+        font = TTFont(name, str(letters.FONT_FOLDER / filename))
         _remember_subsets(font.face)
         pdfmetrics.registerFont(font)
     # Lets <b> in paragraphs pick the bold face.
@@ -85,42 +78,6 @@ def _fix_to_unicode() -> None:
     ttfonts.makeToUnicodeCMap = fixed
 
 
-@functools.cache
-def _printable() -> frozenset[str]:
-    from reportlab.pdfbase import pdfmetrics
-
-    register()
-    faces = [pdfmetrics.getFont(name).face.charToGlyph for name in _FILES]
-    return frozenset(map(chr, set(faces[0]).intersection(*faces[1:]))) | _WHITESPACE
-
-
-@functools.cache
-def _unjoinable() -> frozenset[str]:
-    """Arabic letters the leaflet font has but cannot join: the shaper does not
-    know them, or the font lacks one of their forms (or they are forms already)."""
-    from arabic_reshaper.letters import LETTERS_ARABIC
-
-    printable = _printable()
-
-    def joinable(char: str) -> bool:
-        forms = LETTERS_ARABIC.get(char)  # (isolated, initial, medial, final), "" where there is none
-        return forms is not None and all(form in printable for form in forms if form)
-
-    return frozenset(char for char in printable if _arabic_letter(char) and not joinable(char))
-
-
-def _arabic_letter(char: str) -> bool:
-    return scripts.script(char) == "Arab" and unicodedata.category(char).startswith("L")
-
-
-@functools.cache
-def _fine() -> frozenset[str]:
-    """What the leaflet font prints correctly, with no further checks."""
-    unjoinable = _unjoinable()
-    return frozenset(char for char in _printable()
-                     if scripts.printable(scripts.script(char)) and char not in unjoinable) | _JOINERS
-
-
 @dataclass(frozen=True)
 class ExtraFont:
     """A font a clinic added, registered with ReportLab under `name`."""
@@ -131,11 +88,12 @@ class ExtraFont:
 
 @functools.cache
 def extra_font(path: Path) -> ExtraFont:
-    """Load and register an added font once per process; FontError if it cannot be embedded."""
+    """Register an added font once per process; FontError if it cannot be embedded."""
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    chars = letters.added_letters(path)  # refuses what ReportLab cannot embed, in plain words
     name = "HandoutsExtra-" + hashlib.sha256(str(path).encode()).hexdigest()[:10]
     try:
         font = TTFont(name, str(path))
@@ -145,36 +103,7 @@ def extra_font(path: Path) -> ExtraFont:
     for bold in (0, 1):
         for italic in (0, 1):
             addMapping(name, bold, italic, name)  # no bold face: <b> stays in the same font
-    return ExtraFont(name, frozenset(map(chr, font.face.charToGlyph)))
-
-
-def problem(text: str, extra: tuple[Path, ...] = ()) -> str | None:
-    """Why `text` cannot be printed, worded to follow "contains"; None if it can.
-
-    A character is printed if the leaflet font, or for scripts drawn one glyph
-    per letter an added font (`extra`), has it, and its script is one the
-    leaflets print correctly (see scripts.py).
-    """
-    odd = set(text) - _fine()
-    if not odd:
-        return None
-    added = [extra_font(path).chars for path in extra]
-    for char in sorted(odd, key=text.index):
-        code = scripts.script(char)
-        if not scripts.printable(code):
-            return (f'{scripts.name(code)} ("{char}"), which leaflets cannot print correctly (their letters need '
-                    "shaping that handouts does not do); use Latin letters instead")
-        if _arabic_letter(char):
-            return f"{describe(char)}, an Arabic letter leaflets cannot join correctly; remove it"
-        if code in scripts.RIGHT_TO_LEFT:  # shaped and ordered in the leaflet font only
-            return f"{describe(char)}, which the leaflet font cannot print; remove it"
-        if any(char in chars for chars in added):
-            continue
-        if scripts.is_letters(code):
-            return (f'{scripts.name(code)} ("{char}", {scripts.block(char)}), which the leaflet font cannot print; '
-                    'a clinic can add a font for them in content.toml ([fonts] extra = ["FONT.ttf"])')
-        return f"{describe(char)}, which leaflets cannot print; remove it"
-    return None
+    return ExtraFont(name, chars)
 
 
 _active: tuple[ExtraFont, ...] = ()
@@ -189,7 +118,7 @@ def use(paths: tuple[Path, ...]) -> None:
 @functools.cache
 def _outside() -> re.Pattern:
     """Runs of characters the leaflet font lacks (never markup: the font has all of ASCII)."""
-    codes = sorted(map(ord, _printable()))
+    codes = sorted(map(ord, letters.printable()))
     ranges, start = [], codes[0]
     for previous, code in zip(codes, codes[1:] + [-1]):
         if code != previous + 1:
@@ -254,10 +183,3 @@ def prime(doc) -> None:
 
     for name in _FILES:
         pdfmetrics.getFont(name).splitString(_primer(), doc)
-
-
-def describe(char: str) -> str:
-    """'漢' -> '"漢" (U+6F22 CJK UNIFIED IDEOGRAPH-6F22)', safe for a terminal."""
-    name = unicodedata.name(char, "unnamed character")
-    shown = char if char.isprintable() else ""
-    return f'"{shown}" (U+{ord(char):04X} {name})' if shown else f"U+{ord(char):04X} ({name})"

@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from . import fonts, logo
 from ..leaflet.compose import Leaflet
-from .document import Paragraph, plain_text
+from ..leaflet.document import Paragraph, plain_text
 from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
 
 MARGIN_X = 16 * mm

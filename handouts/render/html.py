@@ -17,7 +17,7 @@ from .logo import size as logo_size
 from .chart import recovery_chart
 from .pdf import LARGE_PRINT, Typography
 from ..leaflet.compose import Leaflet
-from .document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
+from ..leaflet.document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .rtl import RTL
 
 _CSS = """

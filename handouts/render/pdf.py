@@ -29,7 +29,7 @@ from .chart import GRID, recovery_chart
 from .furniture import MARGIN_X, Furniture
 from ..leaflet.compose import Leaflet
 from ..leaflet.content import Colours
-from .document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
+from ..leaflet.document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .qr import QRCodeFlowable
 from .rlmarkup import escape, markup, paragraph
 

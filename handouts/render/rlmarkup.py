@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _processed_frags
 
 from . import fonts, rtl
-from .document import Inline
+from ..leaflet.document import Inline
 
 
 def escape(text: str) -> str:

@@ -14,7 +14,7 @@ from reportlab.lib.colors import HexColor, white
 
 from . import fonts
 from .chart import wrap_words
-from .document import Timeline
+from ..leaflet.document import Timeline
 
 _GAP = 18  # between boxes, where the arrow goes
 _PAD = 6

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
-from ..leaflet.content import PICTURES, DayRange
+from .content import PICTURES, DayRange
 from ..errors import TemplateError
 
 
