@@ -32,7 +32,7 @@ def draw_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     except LayoutError as exc:
         part = "the recovery chart" if "RecoveryChart" in str(exc) else "one part of it"
         raise HandoutsError(f"the leaflet cannot be laid out: {part} is taller than the room between the header "
-                            "and the footer; choose fewer procedures, leave out --large-print, or shorten the "
+                            "and the footer; choose fewer procedures, leave out large print, or shorten the "
                             "clinic's details in the content") from None
 
 

@@ -245,5 +245,5 @@ def _appointment(value: str | dt.datetime | None, leaflet_date: dt.date,
     day = appointment.date() if isinstance(appointment, dt.datetime) else appointment
     if day is not None and day < leaflet_date:
         raise InputError("appointment", f"'{day.isoformat()}' is before the leaflet's date "
-                                        f"({leaflet_date.isoformat()}); check the appointment or --date")
+                                        f"({leaflet_date.isoformat()}); check the appointment and the leaflet's date")
     return appointment
