@@ -41,8 +41,10 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
         SESSION_COOKIE_NAME="handouts",
         MAX_CONTENT_LENGTH=MAX_BODY,
     )
-    app.extensions["handouts"] = Settings(desk, guard.LoginThrottle(login_pause), session_idle, session_lifetime,
-                                          api_token, local_only, tuple(host_names), tls)
+    app.extensions["handouts"] = Settings(desk=desk, throttle=guard.LoginThrottle(login_pause),
+                                          session_idle=session_idle, session_lifetime=session_lifetime,
+                                          api_token=api_token, local_only=local_only,
+                                          host_names=tuple(host_names), tls=tls)
     app.jinja_env.filters["long_date"] = long_date
     for blueprint in (pages.blueprint, api.blueprint, signin.blueprint, brand.blueprint, problems.blueprint):
         app.register_blueprint(blueprint)
