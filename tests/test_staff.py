@@ -108,6 +108,28 @@ def test_who_made_downloaded_printed_and_emailed_each_leaflet_is_recorded(run):
     assert "MADE BY" in run("history").output.splitlines()[0]
 
 
+def test_every_page_of_every_blueprint_sends_a_stranger_to_sign_in(desk):  # noqa: F811
+    """The views live in several blueprints; signing in is checked once for the whole app, so a page added to
+    any of them (or one that does not exist) is closed until somebody signs in. Only the sign-in page, the
+    clinic's brand and the API (its own token) are open."""
+    app = create_app(desk, api_token=TOKEN)
+    stranger = app.test_client()
+    opened, closed = [], []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue  # POSTs without a session are refused earlier, by their form token (test_web_security)
+        path = rule.rule.replace("<int:entry>", "1").replace("<name>", "print-x.pdf").replace("<path:filename>",
+                                                                                              "style.css")
+        response = stranger.get(path)
+        (closed if response.headers.get("Location") == "/login" else opened).append(path)
+    assert sorted(opened) == ["/brand.css", "/brand/logo", "/login", "/static/style.css"]
+    assert {"/", "/batch", "/content", "/history", "/leaflets/1", "/leaflets/1.pdf", "/leaflets/1.html",
+            "/leaflets/1/print", "/print-files/print-x.pdf"} == set(closed)
+    assert stranger.get("/no-such-page").headers["Location"] == "/login"
+    missing = stranger.get("/api/no-such-thing", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert missing.status_code == 404 and missing.is_json  # the API answers in JSON, never with a page
+
+
 def test_signing_out_ends_the_session_for_good_even_for_a_copied_cookie(desk):  # noqa: F811
     app = create_app(desk)
     staff = signed_in(app, "dan", "desk")

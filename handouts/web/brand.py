@@ -12,10 +12,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, send_file
+from flask import Blueprint, Response, abort, send_file
 
 from ..errors import HandoutsError
 from ..leaflet.content import MIN_CONTRAST, contrast_ratio
+from .state import settings
 
 blueprint = Blueprint("brand", __name__)
 # Pages anyone may load (the sign-in page shows them too): nothing in them is about a patient.
@@ -50,13 +51,9 @@ def brand(desk) -> Brand:
     return Brand(clinic.name, colours, bool(clinic.logo and clinic.logo.is_file()))
 
 
-def _desk():
-    return current_app.extensions["handouts"].desk
-
-
 @blueprint.get("/brand.css")
 def css():
-    colours = brand(_desk()).colours
+    colours = brand(settings().desk).colours
     text = (f":root {{ --brand: {colours['primary']}; --tint: {colours['accent']}; --ink: {colours['text']}; }}\n")
     return Response(text, mimetype="text/css")
 
@@ -64,7 +61,7 @@ def css():
 @blueprint.get("/brand/logo")
 def logo():
     try:
-        path = _desk().maker.content.clinic.logo
+        path = settings().desk.maker.content.clinic.logo
     except HandoutsError:
         path = None
     if path is None or not path.is_file() or path.suffix.lower() not in _IMAGE_TYPES:
@@ -75,20 +72,14 @@ def logo():
 # -- as the clinic writes ------------------------------------------------------------------------
 
 
-def register(app, desk) -> None:
-    """The blueprint, and the filters the pages use to write dates and messages the clinic's way."""
-    app.register_blueprint(blueprint)
-    app.jinja_env.filters["clinic_date"] = lambda text: _clinic_date(desk, text)
-    app.jinja_env.filters["form_words"] = form_words
-
-
-def _clinic_date(desk, text: str) -> str:
+@blueprint.app_template_filter()
+def clinic_date(text: str) -> str:
     """'2026-12-03' or '2026-12-03T14:30:00+00:00' as the clinic writes it: 03/12/2026 (14:30) for en-GB."""
     if not text:
         return ""
     try:
         moment = dt.datetime.fromisoformat(text.replace(" ", "T"))
-        shown = desk.dates.show(moment.date())
+        shown = settings().desk.dates.show(moment.date())
     except (ValueError, HandoutsError):
         return text
     return shown if len(text) <= 10 else f"{shown} {moment:%H:%M}"
@@ -97,6 +88,7 @@ def _clinic_date(desk, text: str) -> str:
 _PROCEDURE = re.compile(r"\b([Pp])rocedure(s?)\b")
 
 
+@blueprint.app_template_filter()
 def form_words(message: str) -> str:
     """A message in the form's own words: it asks for treatments, not procedures."""
     return _PROCEDURE.sub(lambda m: ("T" if m[1] == "P" else "t") + "reatment" + m[2], message)

@@ -8,15 +8,12 @@ long day ends it, whatever the cookie says.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from ..staff import Member
+from .state import settings
 
 blueprint = Blueprint("signin", __name__)
-
-
-def settings():
-    return current_app.extensions["handouts"]
 
 
 def signed_in_member() -> Member | None:
@@ -57,7 +54,7 @@ def login():
     session["sid"] = token
     with config.desk.for_staff(member).history() as history:
         history.record_action("signed in")
-    return redirect(url_for("new_leaflet"), code=303)
+    return redirect(url_for("pages.new_leaflet"), code=303)
 
 
 @blueprint.post("/logout")
