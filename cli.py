@@ -623,7 +623,7 @@ def merge(out, leaflets, duplex, force, printer, copies, history_path):
         titled = [(path, path.stem) for path in leaflets]
         for index, path in enumerate(leaflets):
             if record := history.made_here(path):
-                titled[index] = (path, _bookmark(record["patient"], record["patient_id"]))
+                titled[index] = (path, _bookmark(record.patient, record.patient_id))
         print_files = _merge_with_progress(out, titled, duplex, force, history, quiet=False)
         _report_print_file(print_files)
         if printer:
@@ -677,7 +677,7 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
     of each leaflet is asked for (hidden).
     """
     from handouts.deliver.delivery import nothing_to_send
-    from handouts.history import near
+    from handouts.history.report import near
     from handouts.make import Maker
     from handouts.deliver.sending import letters_from_history
 
@@ -686,7 +686,7 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
         if dry_run:
             waiting = history.to_send(patient, since_date, include_sent=delivery.resend)
             for row in waiting:
-                click.echo(f"{near(row['path'])} -> {row['email']}")
+                click.echo(f"{near(row.path)} -> {row.email}")
             click.echo(f"Dry run: {len(waiting)} to send; nothing sent.")
             return
         maker = Maker(content_path, templates_dir)
@@ -730,7 +730,7 @@ def history_command(patient, since, leaflet_date, fmt, history_path):
     Times are this computer's local time; EMAIL says what became of the
     leaflet's email (sent, written to outbox, failed, not sent yet).
     """
-    from handouts.history import format_history
+    from handouts.history.report import format_history
 
     since_date = _since(since)
     with _open_history(history_path, read_only=True) as history:

@@ -205,7 +205,7 @@ def _action(path: Path, record: Record, history: History | None, force: bool) ->
     made = history.made_here(path) if history is not None else None
     if made is None:
         return "rebuild" if force else None
-    return "up to date" if made["inputs"] == record.inputs and not force else "rebuild"
+    return "up to date" if made.inputs == record.inputs and not force else "rebuild"
 
 
 # -- rendering, in this process or in a pool ---------------------------------
