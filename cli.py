@@ -389,7 +389,7 @@ def _ask_missing(content: Content, history_path: Path, given: dict) -> dict:
 @report_errors
 def procedures(content_path):
     """List the procedure ids, their names and recovery ranges."""
-    from handouts.leaflet.content import load_content
+    from handouts.leaflet.content_reader import load_content
 
     content = load_content(content_path, for_print=False)
     rows = [("ID", "NAME", "BACK TO WORK", "FULL RECOVERY")]

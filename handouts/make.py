@@ -13,7 +13,8 @@ from reportlab.platypus.doctemplate import LayoutError
 from . import __version__
 from .leaflet.choices import PatientChoices
 from .leaflet.compose import Leaflet, compose
-from .leaflet.content import Content, load_content
+from .leaflet.content import Content
+from .leaflet.content_reader import load_content
 from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
 from .output import check_writable, default_path

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..render import fonts, pictures
+from ..render import fonts
+from . import pictures
 from .choices import PatientChoices
 from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
 from ..render.document import Document, parse_document

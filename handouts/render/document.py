@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
-from ..leaflet.content import PICTURES, DayRange
+from ..leaflet.content import DayRange
+from ..leaflet.pictures import PICTURES
 from ..errors import TemplateError
 
 

@@ -20,7 +20,6 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import fonts
-from ..leaflet.content import SCAR_PICTURES
 
 
 _PANEL = 140  # width of one cross-section, pt
@@ -41,11 +40,6 @@ class Style:
 def draw(name: str, labels: dict[str, str], colours, large_print: bool = False) -> Drawing:
     """The picture called `name`, labelled in `labels`' words, in the clinic's `colours`."""
     return _BUILDERS[name](labels, Style(colours.primary, colours.accent, 16 if large_print else 12))
-
-
-def label_words(name: str, labels: dict[str, str]) -> list[str]:
-    """The labels a picture shows, in order: its text alternative lists them."""
-    return [labels[key] for key in _USES[name]]
 
 
 def to_svg(drawing: Drawing, ident: str, description: str) -> str:
@@ -311,12 +305,4 @@ _BUILDERS: dict[str, Callable[[dict[str, str], Style], Drawing]] = {
     "fractional": _fractional,
     "subcision": _subcision,
     "fillers": _fillers,
-}
-_USES = {
-    **{name: ("surface", "top", "deeper", "scar") for name in SCAR_PICTURES},
-    "marks": ("surface", "top", "deeper", "mark"),
-    "resurfacing": ("before", "after", "removed", "new_skin", "deeper"),
-    "fractional": ("laser", "whole", "deeper"),
-    "subcision": ("scar", "needle", "held"),
-    "fillers": ("surface", "top", "deeper", "scar", "filler"),
 }

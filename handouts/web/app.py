@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import Flask, abort, g, jsonify, redirect, render_template, request, send_file, session, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..leaflet.content import MIN_CONTRAST, contrast_pairs, contrast_ratio
+from ..leaflet.contrast import MIN_CONTRAST, contrast_pairs, contrast_ratio
 from ..leaflet.dates import DateProblem
 from .. import clock
 from ..errors import HandoutsError, InputError, InvalidChoices

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, current_app, send_file
 
 from ..errors import HandoutsError
-from ..leaflet.content import MIN_CONTRAST, contrast_ratio
+from ..leaflet.contrast import MIN_CONTRAST, contrast_ratio
 
 blueprint = Blueprint("brand", __name__)
 # Pages anyone may load (the sign-in page shows them too): nothing in them is about a patient.
