@@ -25,9 +25,9 @@ if _ABORT_WHILE_LOADING:
 import click
 
 from handouts import __version__, clock
-from handouts.leaflet.choices import PAPER_SIZES
+from handouts.paper import DEFAULT_PAPER, PAPER_SIZES
 from handouts.errors import HandoutsError, InputError
-from handouts.output import DEFAULT_HISTORY, DEFAULT_OUTBOX
+from handouts.folder import CONTENT, DEFAULT_HISTORY, DEFAULT_OUTBOX, OUTPUT, TEMPLATES
 
 if TYPE_CHECKING:
     from handouts.leaflet.content import Content, Figure, Procedure
@@ -59,13 +59,13 @@ OPTION_FOR_FIELD = {
 
 
 content_option = click.option(
-    "--content", "content_path", type=click.Path(dir_okay=False, path_type=Path), default="content.toml",
+    "--content", "content_path", type=click.Path(dir_okay=False, path_type=Path), default=CONTENT,
     show_default=True, envvar="HANDOUTS_CONTENT", help="Treatment content and clinic brand (env: HANDOUTS_CONTENT).")
 history_option = click.option(
     "--history", "history_path", type=click.Path(dir_okay=False, path_type=Path), default=str(DEFAULT_HISTORY),
     show_default=True, envvar="HANDOUTS_HISTORY", help="The record of leaflets made (env: HANDOUTS_HISTORY).")
 templates_option = click.option(
-    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default="templates",
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=TEMPLATES,
     show_default=True, envvar="HANDOUTS_TEMPLATES", help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
 
 
@@ -244,8 +244,8 @@ def cli():
 @click.option("--note", metavar="TEXT", help="A personal note from the clinician.")
 @click.option("--note-file", type=TextFile(), metavar="FILE",
               help="Read the note from a text file ('-' for standard input).")
-@click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="a4", show_default=True,
-              help="Paper size.")
+@click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default=DEFAULT_PAPER,
+              show_default=True, help="Paper size.")
 @click.option("--large-print", is_flag=True, help="Body text 18 pt, for readers with low vision.")
 @format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
@@ -452,7 +452,7 @@ def check(strict, fmt, content_path, templates_dir):
 @cli.command(context_settings=CONTEXT)
 @click.argument("patients_csv", metavar="PATIENTS.csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              default="output", show_default=True, help="Folder for the leaflets.")
+              default=OUTPUT, show_default=True, help="Folder for the leaflets.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), show_default="all cores",
               help="Worker processes drawing leaflets.")
 @click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
@@ -865,7 +865,7 @@ def init(folder):
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--leaflets/--no-leaflets", default=True, show_default=True,
               help="Also the leaflets, print files and outbox (--output); without them the backup is small.")
-@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
               show_default=True, help="The clinic's folder of leaflets.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; only the archive's name.")
 @content_option
@@ -932,7 +932,7 @@ def restore(archive, new_folder, quiet):
                    "with a certificate handouts makes for the clinic folder.")
 @click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The private key of --certificate (PEM).")
-@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
               show_default=True, help="Folder for the leaflets.")
 @delivery_options
 @content_option

@@ -12,6 +12,7 @@ patient, who stays waiting for the next `send`; the others are still served.
 
 from __future__ import annotations
 
+import itertools
 import smtplib
 import ssl
 import time
@@ -24,7 +25,7 @@ from ..errors import HandoutsError, OutputExistsError
 from ..history import History, HistoryBusy, MessageStatus
 from ..history.messages import DELIVERED
 from .mail import Letter
-from ..output import write_file
+from ..output import numbered_names, write_file
 
 
 
@@ -97,8 +98,7 @@ class Outbox:
         policy = SMTPUTF8_POLICY if letter.international else SMTP_POLICY
         data = b"X-Unsent: 1\r\n" + letter.message.as_bytes(policy=policy)
         try:
-            for number in range(1, 1000):
-                path = self.folder / (f"{letter.stem}.eml" if number == 1 else f"{letter.stem}-{number}.eml")
+            for path in itertools.islice(numbered_names(self.folder / f"{letter.stem}.eml"), 999):
                 try:
                     return write_file(path, data, before_claim=handing_over)
                 except OutputExistsError:

@@ -25,6 +25,7 @@ from ..leaflet.contact import check_address
 from ..leaflet.patients import PatientListError
 from ..leaflet.request import parse_request
 from ..leaflet.wording import long_date
+from ..paper import DEFAULT_PAPER, PAPERS
 from ..staff import Member
 from . import brand, guard, signin
 from .desk import Desk, NotFound, with_print_dialog
@@ -125,7 +126,7 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
     def new_leaflet():
         content = g.desk.maker.content
         if request.method != "POST":
-            values = dict(clinician=g.desk.last_clinician(), date=g.desk.dates.show(clock.today()), paper="a4")
+            values = dict(clinician=g.desk.last_clinician(), date=g.desk.dates.show(clock.today()), paper=DEFAULT_PAPER)
             return render_template("new.html", values=values, errors={}, **form_context(g.desk))
         values = from_form(request.form, content)
         try:
@@ -285,5 +286,5 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
 def form_context(desk: Desk) -> dict:
     content = desk.maker.content
     return dict(procedures=list(content.procedures.values()), scars=list(content.scars.values()),
-                date_pattern=desk.dates.pattern)
+                date_pattern=desk.dates.pattern, papers=list(PAPERS.values()), default_paper=DEFAULT_PAPER)
 

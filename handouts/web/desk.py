@@ -36,6 +36,7 @@ from ..leaflet.dates import DateOrder
 from ..deliver.delivery import Outbox, send_letters
 from .. import clock
 from ..errors import HandoutsError
+from ..folder import OUTBOX, OUTPUT
 from ..history import History
 from ..staff import Member, Staff
 from ..make import Maker, write_new
@@ -74,14 +75,14 @@ class BatchResult:
 
 
 class Desk:
-    def __init__(self, maker: Maker, history_path: Path, *, output_dir: Path = Path("output"), transport=None,
+    def __init__(self, maker: Maker, history_path: Path, *, output_dir: Path = Path(OUTPUT), transport=None,
                  resend: bool = False, drawers: Drawers | None = None):
         # Held in a list so that every copy of the desk (for_staff) shares what is loaded, and loads it once.
         self._loaded = [maker, _signature(maker)]
         self.history_path = Path(history_path)
         self.output_dir = Path(output_dir)
         # An Outbox or SmtpSender, copied for each use: a connection is one conversation.
-        self.transport = transport or Outbox(self.output_dir / "outbox")
+        self.transport = transport or Outbox(self.output_dir / OUTBOX)
         self.resend = resend
         self.drawers = drawers or Drawers()
         self._drawing = threading.Lock()  # drawing in this process: batches and checks
