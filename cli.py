@@ -25,7 +25,8 @@ from handouts.commands.options import (CONTEXT, FORMATS, TextFile, check_encrypt
                                        delivery_options, format_option, history_option, open_history, parse_since,
                                        print_pdfs, printer_options, progress_bar, report_errors, show_sent,
                                        strict_option, templates_option, warn_if_overdue)
-from handouts.leaflet.choices import PAPER_SIZES
+from handouts.folder import OUTPUT
+from handouts.paper import DEFAULT_PAPER, PAPER_SIZES
 
 if TYPE_CHECKING:
     from handouts.batch import Job
@@ -64,8 +65,8 @@ def cli():
 @click.option("--note", metavar="TEXT", help="A personal note from the clinician.")
 @click.option("--note-file", type=TextFile(), metavar="FILE",
               help="Read the note from a text file ('-' for standard input).")
-@click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="a4", show_default=True,
-              help="Paper size.")
+@click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default=DEFAULT_PAPER,
+              show_default=True, help="Paper size.")
 @click.option("--large-print", is_flag=True, help="Body text 18 pt, for readers with low vision.")
 @format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
@@ -168,7 +169,7 @@ def _ask_missing(content: Content, history_path: Path, given: dict) -> dict:
 @cli.command(context_settings=CONTEXT)
 @click.argument("patients_csv", metavar="PATIENTS.csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              default="output", show_default=True, help="Folder for the leaflets.")
+              default=OUTPUT, show_default=True, help="Folder for the leaflets.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), show_default="all cores",
               help="Worker processes drawing leaflets.")
 @click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
@@ -315,7 +316,7 @@ def merge(out, leaflets, duplex, force, printer, copies, history_path):
         titled = [(path, path.stem) for path in leaflets]
         for index, path in enumerate(leaflets):
             if record := history.made_here(path):
-                titled[index] = (path, bookmark(record["patient"], record["patient_id"]))
+                titled[index] = (path, bookmark(record.patient, record.patient_id))
         with progress_bar(len(titled), "Making the print file", quiet=False) as bar:
             print_files = merge_leaflets(out, titled, duplex=duplex, force=force, history=history,
                                          progress=bar.update)
@@ -343,7 +344,7 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
     of each leaflet is asked for (hidden).
     """
     from handouts.deliver.delivery import nothing_to_send
-    from handouts.history import near
+    from handouts.history.report import near
     from handouts.make import Maker
     from handouts.deliver.sending import letters_from_history
 
@@ -352,7 +353,7 @@ def send(patient, since, dry_run, delivery, content_path, templates_dir, history
         if dry_run:
             waiting = history.to_send(patient, since_date, include_sent=delivery.resend)
             for row in waiting:
-                click.echo(f"{near(row['path'])} -> {row['email']}")
+                click.echo(f"{near(row.path)} -> {row.email}")
             click.echo(f"Dry run: {len(waiting)} to send; nothing sent.")
             return
         maker = Maker(content_path, templates_dir)

@@ -7,12 +7,12 @@ open in a spreadsheet, as the history's is) or JSON.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 
-from .history import History, conditions, local_time, spreadsheet_safe
+from .history import History
+from .history.report import format_rows
+from .history.store import conditions
+from .history.values import local_time
 
 COLUMNS = ("at", "who", "action", "leaflet", "patient", "patient_id", "detail")
 
@@ -31,18 +31,5 @@ def audit_rows(history: History, patient: str | None = None, since: dt.date | No
 
 
 def format_audit(rows: list[dict], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({column: spreadsheet_safe(row[column]) for column in COLUMNS} for row in rows)
-        return out.getvalue()
-    if not rows:
-        return "Nothing recorded.\n"
-    shown = ("at", "who", "action", "leaflet", "patient", "detail")
-    table = [[column.upper() for column in shown]]
-    table += [[str(row[c])[:16].replace("T", " ") if c == "at" else str(row[c]) for c in shown] for row in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(shown))]
-    return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
+    return format_rows(rows, fmt, columns=COLUMNS, shown=("at", "who", "action", "leaflet", "patient", "detail"),
+                       empty="Nothing recorded.\n")

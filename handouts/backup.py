@@ -38,14 +38,14 @@ from pathlib import Path, PurePosixPath
 
 from . import clock
 from .errors import HandoutsError
+from .folder import CONTENT, DEFAULT_HISTORY, OUTPUT, TEMPLATES, TLS
 from .output import NewFile, OutputExistsError, private_folder
 
 FORMAT = "handouts-backup"
 VERSION = 1
 MANIFEST = "handouts-backup.json"
-HISTORY = "output/handouts-history.sqlite3"
-TLS = "handouts-tls"
-_TOPS = {"content.toml", "templates", "output", TLS, MANIFEST}
+HISTORY = DEFAULT_HISTORY.as_posix()  # where the archive holds it, whatever --history said
+_TOPS = {CONTENT, TEMPLATES, OUTPUT, TLS, MANIFEST}
 _CHUNK = 1 << 20
 
 Progress = Callable[[str], None]  # called with each file's name in the archive once it is in
@@ -69,14 +69,14 @@ def backup_members(clinic: ClinicFiles, leaflets: bool) -> list[tuple[str, Path]
     if not clinic.content.is_file():
         raise BackupError(f"{clinic.content}: content file not found; run backup in the clinic folder, or pass "
                           "--content PATH")
-    members = [("content.toml", clinic.content)]
-    members += _tree("templates", clinic.templates)
+    members = [(CONTENT, clinic.content)]
+    members += _tree(TEMPLATES, clinic.templates)
     members += _tree(TLS, clinic.content.resolve().parent / TLS)
     if leaflets:
         # The history goes in as its own consistent copy; its -wal, -shm and lock files, and the hidden
         # part-files of leaflets being written, stay out.
         history = clinic.history.resolve()
-        members += [(name, path) for name, path in _tree("output", clinic.output)
+        members += [(name, path) for name, path in _tree(OUTPUT, clinic.output)
                     if not (path.parent.resolve() == history.parent and path.name.startswith(history.name))
                     and not path.name.startswith(".")]
     return members
@@ -232,7 +232,7 @@ def _extract(archive: Path, into: Path, progress: Progress) -> dict:
 def _safe_name(member: tarfile.TarInfo, archive: Path) -> str:
     path = PurePosixPath(member.name)
     if (not member.isfile() or path.is_absolute() or ".." in path.parts or not path.parts
-            or path.parts[0] not in _TOPS or (path.parts[0] in ("content.toml", MANIFEST) and len(path.parts) > 1)):
+            or path.parts[0] not in _TOPS or (path.parts[0] in (CONTENT, MANIFEST) and len(path.parts) > 1)):
         raise BackupError(f"{archive} is not a handouts backup: it holds {member.name!r}, which a backup never "
                           "does; restore nothing from it")
     return str(path)
@@ -264,7 +264,7 @@ def _write_private(into: Path, name: str, data: bytes) -> None:
 def _repoint_history(history: Path, manifest: dict, new_folder: Path) -> None:
     """The leaflets, print files and print jobs of the old folder, found in the new one."""
     old_output = manifest["output"].rstrip("/")
-    new_output = str(new_folder / "output")
+    new_output = str(new_folder / OUTPUT)
     try:
         db = sqlite3.connect(history)
         with db:

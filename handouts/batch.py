@@ -24,7 +24,7 @@ from .history import History, Record
 from .leaflet.contact import pdf_password
 from .leaflet.request import parse_request
 from .make import Maker, MakerSource, write_formats
-from .output import remove_stale_parts, slug
+from .output import numbered_names, remove_stale_parts, slug
 from .leaflet.patients import PatientList, Row
 
 
@@ -182,10 +182,7 @@ def _unique_path(folder: Path, choices: PatientChoices, patient_id: str, taken: 
     stem = f"{choices.date.isoformat()}-{slug(choices.name)}"
     if patient_id:
         stem += f"-{slug(patient_id)}"
-    name, number = f"{stem}.pdf", 2
-    while name in taken:
-        name, number = f"{stem}-{number}.pdf", number + 1
-    path = folder / name
+    path = next(name for name in numbered_names(folder / f"{stem}.pdf") if name.name not in taken)
     taken.add(path.name)
     return path
 
@@ -205,7 +202,7 @@ def _action(path: Path, record: Record, history: History | None, force: bool) ->
     made = history.made_here(path) if history is not None else None
     if made is None:
         return "rebuild" if force else None
-    return "up to date" if made["inputs"] == record.inputs and not force else "rebuild"
+    return "up to date" if made.inputs == record.inputs and not force else "rebuild"
 
 
 # -- rendering, in this process or in a pool ---------------------------------

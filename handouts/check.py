@@ -12,7 +12,8 @@ from . import clock
 from .errors import ContentError, HandoutsError
 from .leaflet.audit import GRADE_LIMIT, Reading, audit
 from .leaflet.choices import PatientChoices
-from .leaflet.content import Locator, load_content
+from .leaflet.content_reader import load_content
+from .leaflet.toml_lines import Locator
 from .leaflet.wording import Wording, long_date
 from .make import compose_leaflet, draw_pdf
 

@@ -15,10 +15,16 @@ from pathlib import Path
 
 from .errors import HandoutsError
 
+# A clinic folder's layout. Every command works from the clinic folder it is run in, so these are also
+# where each one reads and writes unless told otherwise.
 CONTENT = "content.toml"
 TEMPLATES = "templates"
 OUTPUT = "output"
 README = "README.txt"
+TLS = "handouts-tls"  # the front desk's HTTPS certificate and key, when it makes its own
+OUTBOX = "outbox"  # in the output folder: emails written for a mail program to send
+DEFAULT_HISTORY = Path(OUTPUT) / "handouts-history.sqlite3"
+DEFAULT_OUTBOX = Path(OUTPUT) / OUTBOX
 
 _README = """\
 This is a handouts clinic folder: the content, wording and logo of this

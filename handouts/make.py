@@ -13,15 +13,17 @@ from reportlab.platypus.doctemplate import LayoutError
 from . import __version__
 from .leaflet.choices import PatientChoices
 from .leaflet.compose import Leaflet, compose
-from .leaflet.content import Content, load_content
+from .leaflet.content import Content
+from .leaflet.content_reader import load_content
 from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
-from .output import check_writable, default_path
+from .folder import OUTPUT
+from .output import check_writable, default_path, numbered_names
 from .render.html import render_html
 from .render.pdf import render_pdf
 from .leaflet.wording import LEAFLET_TEMPLATE, Wording
 
-DEFAULT_OUTPUT_DIR = Path("output")
+DEFAULT_OUTPUT_DIR = Path(OUTPUT)
 
 
 def draw_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
@@ -133,10 +135,8 @@ def target(choices: PatientChoices, output: Path | None = None) -> Path:
 
 def numbered(path: Path, formats: tuple[str, ...] = ("pdf",)) -> Path:
     """`path`, or the first of path-2, path-3... whose file in every format is free."""
-    candidate, number = path, 2
-    while any(candidate.with_suffix(f".{fmt}").exists() for fmt in formats):
-        candidate, number = path.with_name(f"{path.stem}-{number}{path.suffix}"), number + 1
-    return candidate
+    return next(name for name in numbered_names(path)
+                if not any(name.with_suffix(f".{fmt}").exists() for fmt in formats))
 
 
 def write_new(history: History, path: Path, rendered: dict[str, bytes], record: Record) -> dict[str, Path]:

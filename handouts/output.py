@@ -12,9 +12,11 @@ import datetime as dt
 import errno
 import fcntl
 import hashlib
+import itertools
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from unidecode import unidecode
@@ -22,10 +24,6 @@ from unidecode import unidecode
 from .errors import HandoutsError, OutputExistsError
 
 MAX_SLUG = 60
-# Where a clinic folder keeps the record and the emails, unless told otherwise. Here, not in history.py
-# and delivery.py, so the command line's help names them without loading SQLite or the mail modules.
-DEFAULT_HISTORY = Path("output") / "handouts-history.sqlite3"
-DEFAULT_OUTBOX = Path("output") / "outbox"
 
 
 def slug(name: str) -> str:
@@ -40,6 +38,13 @@ def slug(name: str) -> str:
 
 def default_path(folder: Path, date: dt.date, name: str) -> Path:
     return folder / f"{date.isoformat()}-{slug(name)}.pdf"
+
+
+def numbered_names(path: Path) -> Iterator[Path]:
+    """`path`, then path-2, path-3...: the names a file takes, in order, where the one before is taken."""
+    yield path
+    for number in itertools.count(2):
+        yield path.with_name(f"{path.stem}-{number}{path.suffix}")
 
 
 def private_folder(folder: Path) -> None:

@@ -52,7 +52,7 @@ def run(runner, tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def content():
     """The shipped content, loaded once for a test module."""
-    from handouts.leaflet.content import load_content
+    from handouts.leaflet.content_reader import load_content
 
     return load_content(CONTENT)
 

@@ -387,8 +387,8 @@ def test_a_crash_while_handing_over_is_never_taken_as_not_sent(run, smtp):
     # What a crash leaves: Sam's message before anything was handed over, Ann's while its end was.
     with History(Path("output/handouts-history.sqlite3")) as history:
         sam, ann = history.to_send()
-        history.start_message(sam["sha256"], sam["email"], "<lost-1@example>", encrypted=False)
-        entry = history.start_message(ann["sha256"], ann["email"], "<lost-2@example>", encrypted=False)
+        history.start_message(sam.sha256, sam.email, "<lost-1@example>", encrypted=False)
+        entry = history.start_message(ann.sha256, ann.email, "<lost-2@example>", encrypted=False)
         history.handing_over(entry)
     inbox, server = smtp()
     result = run("batch", "patients.csv", "--email", *server)

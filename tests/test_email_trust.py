@@ -319,7 +319,7 @@ def test_a_batch_killed_while_emailing_leaves_nothing_stuck(run, smtp, stalling,
         assert result.output.splitlines()[-1] == "Emails: 1 sent, 1 already sent, 1 may have gone out, 0 failed."
         assert second.recipients == ["jose@example.com"]
     with History(HISTORY) as history:
-        latest = {row["email"]: message["status"] for row, message in history.addressed()}
+        latest = {entry.email: message.status for entry, message in history.addressed()}
     assert latest == {"sam@example.com": "sent", "ann@example.com": "sent" if stage == "RCPT" else "uncertain",
                       "jose@example.com": "sent"}
     assert not {status for _, status in statuses()} & {"trying", "sending"}

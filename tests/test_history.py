@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from handouts.history import History, format_history
+from handouts.history import History
+from handouts.history.report import format_history
 
 from places import full_disk, immutable, tmpfs
 
@@ -167,9 +168,9 @@ def test_a_run_opening_the_history_as_a_leaflet_takes_its_name_loses_no_record(r
     (a leaflet made at the desk during a batch) may open it just as a leaflet
     is taking its name: its pending record then looks like a crash's, but the
     leaflet still ends up recorded, so a later batch does not call it foreign."""
-    import handouts.history
+    import handouts.history.store
 
-    real = handouts.history.write_file
+    real = handouts.history.store.write_file
 
     def write_file(path, data, *, overwrite=False, before_claim=None):
         def then_another_run_opens_the_history():
@@ -178,9 +179,9 @@ def test_a_run_opening_the_history_as_a_leaflet_takes_its_name_loses_no_record(r
 
         real(path, data, overwrite=overwrite, before_claim=then_another_run_opens_the_history)
 
-    monkeypatch.setattr(handouts.history, "write_file", write_file)
+    monkeypatch.setattr(handouts.history.store, "write_file", write_file)
     make(run, "Sam Smith")
-    monkeypatch.setattr(handouts.history, "write_file", real)
+    monkeypatch.setattr(handouts.history.store, "write_file", real)
     listed = json.loads(run("history", "--format", "json").output)
     assert [(row["patient"], Path(row["path"]).name) for row in listed] == [("Sam Smith", "2026-11-21-sam-smith.pdf")]
     Path("patients.csv").write_text("patient,procedures,date\nSam Smith,fillers,2026-11-21\n", encoding="utf-8")

@@ -12,7 +12,7 @@ import pexpect
 from werkzeug.datastructures import MultiDict
 
 from conftest import ROOT
-from handouts.leaflet.content import load_content
+from handouts.leaflet.content_reader import load_content
 from handouts.leaflet.patients import read_patients
 from handouts.leaflet.request import parse_request
 from handouts.make import Maker

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from conftest import CONTENT, TEMPLATES, flat, line_of, replace_in
 from handouts.leaflet.choices import parse_choices
 from handouts.leaflet.compose import compose
-from handouts.leaflet.content import load_content
+from handouts.leaflet.content_reader import load_content
 from handouts.leaflet.wording import Wording
 from handouts.render import logo
 from handouts.render.html import render_html

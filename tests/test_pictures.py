@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONTENT, flat, pdf_text
-from handouts.leaflet.content import load_content
+from handouts.leaflet.content_reader import load_content
 
 LABELS = load_content(CONTENT).picture_labels
 CHOSEN = ["--scar", "ice-pick", "--scar", "rolling", "--procedure", "subcision", "--procedure", "chemical-peel"]

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from conftest import flat, pdf_pages, pdf_text, replace_in
 from handouts.leaflet.choices import parse_choices
 from handouts.leaflet.compose import compose
-from handouts.leaflet.content import load_content
+from handouts.leaflet.content_reader import load_content
 from handouts.render.pdf import render_pdf
 
 ALL = ["dermabrasion", "microdermabrasion", "chemical-peel", "laser-resurfacing",

@@ -465,7 +465,7 @@ def test_the_api_returns_the_pdf_and_records_it(api_client):
     staff = signed_in(api_client.application)
     assert staff.get(response.headers["Location"]).data == response.data
     with History("output/handouts-history.sqlite3") as history:
-        assert history.entry(1)["made_by"] == "api"
+        assert history.entry(1).made_by == "api"
 
 
 def test_the_api_emails_when_given_an_address(api_client):

@@ -13,6 +13,7 @@ import click
 from .options import (CONTEXT, content_option, delivery_options, history_option, progress_bar, report_errors,
                       templates_option)
 from .records import staff_accounts
+from ..folder import OUTPUT
 
 if TYPE_CHECKING:
     from ..leaflet.content import Figure, Procedure
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 @report_errors
 def procedures(content_path):
     """List the procedure ids, their names and recovery ranges."""
-    from handouts.leaflet.content import load_content
+    from handouts.leaflet.content_reader import load_content
 
     content = load_content(content_path, for_print=False)
     rows = [("ID", "NAME", "BACK TO WORK", "FULL RECOVERY")]
@@ -107,7 +108,7 @@ def init(folder):
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--leaflets/--no-leaflets", default=True, show_default=True,
               help="Also the leaflets, print files and outbox (--output); without them the backup is small.")
-@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
               show_default=True, help="The clinic's folder of leaflets.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; only the archive's name.")
 @content_option
@@ -174,7 +175,7 @@ def restore(archive, new_folder, quiet):
                    "with a certificate handouts makes for the clinic folder.")
 @click.option("--key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The private key of --certificate (PEM).")
-@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default="output",
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
               show_default=True, help="Folder for the leaflets.")
 @delivery_options
 @content_option

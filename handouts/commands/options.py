@@ -18,7 +18,7 @@ import click
 
 from .. import clock
 from ..errors import HandoutsError, InputError
-from ..output import DEFAULT_HISTORY, DEFAULT_OUTBOX
+from ..folder import CONTENT, DEFAULT_HISTORY, DEFAULT_OUTBOX, TEMPLATES
 
 if TYPE_CHECKING:
     from ..deliver.delivery import SendOutcome, SmtpSettings
@@ -45,13 +45,13 @@ OPTION_FOR_FIELD = {
 
 
 content_option = click.option(
-    "--content", "content_path", type=click.Path(dir_okay=False, path_type=Path), default="content.toml",
+    "--content", "content_path", type=click.Path(dir_okay=False, path_type=Path), default=CONTENT,
     show_default=True, envvar="HANDOUTS_CONTENT", help="Treatment content and clinic brand (env: HANDOUTS_CONTENT).")
 history_option = click.option(
     "--history", "history_path", type=click.Path(dir_okay=False, path_type=Path), default=str(DEFAULT_HISTORY),
     show_default=True, envvar="HANDOUTS_HISTORY", help="The record of leaflets made (env: HANDOUTS_HISTORY).")
 templates_option = click.option(
-    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default="templates",
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=TEMPLATES,
     show_default=True, envvar="HANDOUTS_TEMPLATES", help="Folder of wording templates (env: HANDOUTS_TEMPLATES).")
 
 

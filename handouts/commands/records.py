@@ -25,7 +25,7 @@ def history_command(patient, since, leaflet_date, fmt, history_path):
     Times are this computer's local time; EMAIL says what became of the
     leaflet's email (sent, written to outbox, failed, not sent yet).
     """
-    from handouts.history import format_history
+    from handouts.history.report import format_history
 
     since_date = parse_since(since)
     with open_history(history_path, read_only=True) as history:

@@ -12,6 +12,7 @@ patient, who stays waiting for the next `send`; the others are still served.
 
 from __future__ import annotations
 
+import itertools
 import smtplib
 import ssl
 import time
@@ -21,9 +22,10 @@ from email.policy import SMTP as SMTP_POLICY, SMTPUTF8 as SMTPUTF8_POLICY
 from pathlib import Path
 
 from ..errors import HandoutsError, OutputExistsError
-from ..history import History, HistoryBusy
+from ..history import History, HistoryBusy, MessageStatus
+from ..history.messages import DELIVERED
 from .mail import Letter
-from ..output import write_file
+from ..output import numbered_names, write_file
 
 
 
@@ -41,11 +43,6 @@ class MessageRefused(Exception):
 
 class MaybeSent(Exception):
     """The whole message reached the server, which did not confirm it: it may have been delivered."""
-
-
-# How each status of a message is worded for staff.
-STATUS_WORDS = {"sent": "sent", "outbox": "written to an outbox", "uncertain": "may have gone out",
-                "sending": "may have gone out"}
 
 
 @dataclass
@@ -84,7 +81,7 @@ def maybe_sent(label: str, why: str) -> str:
 class Outbox:
     """Writes each message as an .eml file any mail program can open and send."""
 
-    status = "outbox"
+    status = MessageStatus.OUTBOX
     missed = "not written to the outbox"
 
     def __init__(self, folder: Path):
@@ -101,8 +98,7 @@ class Outbox:
         policy = SMTPUTF8_POLICY if letter.international else SMTP_POLICY
         data = b"X-Unsent: 1\r\n" + letter.message.as_bytes(policy=policy)
         try:
-            for number in range(1, 1000):
-                path = self.folder / (f"{letter.stem}.eml" if number == 1 else f"{letter.stem}-{number}.eml")
+            for path in itertools.islice(numbered_names(self.folder / f"{letter.stem}.eml"), 999):
                 try:
                     return write_file(path, data, before_claim=handing_over)
                 except OutputExistsError:
@@ -173,7 +169,7 @@ class _SmtpSsl(_HandOver, smtplib.SMTP_SSL):
 class SmtpSender:
     """One connection reused for many messages, reopened when it drops."""
 
-    status = "sent"
+    status = MessageStatus.SENT
     verb = "sent"
     missed = "not sent"
 
@@ -293,23 +289,23 @@ def send_letters(letters: list[Letter], history: History, transport, *, resend: 
 def _send_one(letter: Letter, history: History, transport, resend: bool, outcome: SendOutcome) -> None:
     earlier = history.delivery(letter.sha256, letter.address)
     if earlier is not None and not resend:
-        if earlier["status"] == "sent":
+        if earlier.status == MessageStatus.SENT:
             outcome.already.append(letter.label)
-        elif earlier["status"] == "outbox":
+        elif earlier.status == MessageStatus.OUTBOX:
             outcome.in_outbox.append(letter.label)
         else:
-            outcome.held.append(maybe_sent(letter.label, earlier["detail"]))
+            outcome.held.append(maybe_sent(letter.label, earlier.detail))
         return
     entry = history.start_message(letter.sha256, letter.address, letter.message["Message-ID"],
                                   encrypted=letter.encrypted)
     try:
         transport.deliver(letter, lambda: history.handing_over(entry))
     except MessageRefused as exc:
-        history.finish_message(entry, "failed", str(exc))
+        history.finish_message(entry, MessageStatus.FAILED, str(exc))
         outcome.failed[letter.label] = f"{letter.label}: {transport.missed}: {exc}"
         return
     except MaybeSent as exc:
-        history.finish_message(entry, "uncertain", str(exc))
+        history.finish_message(entry, MessageStatus.UNCERTAIN, str(exc))
         outcome.uncertain[letter.label] = maybe_sent(letter.label, str(exc))
         return
     except DeliveryError:
@@ -321,10 +317,11 @@ def _send_one(letter: Letter, history: History, transport, resend: bool, outcome
 
 def nothing_to_send(history: History, patient: str | None, since) -> str:
     """What `send` says when every addressed leaflet already has its message: how each one went."""
-    said = [STATUS_WORDS[message["status"]] for _, message in history.addressed(patient, since) if message]
+    said = [message.status.words("an") for _, message in history.addressed(patient, since) if message]
     if not said:
         return "Nothing to send: no recorded leaflet has an email address."
-    counts = [f"{said.count(words)} {words}" for words in dict.fromkeys(STATUS_WORDS.values()) if words in said]
+    kinds = dict.fromkeys(status.words("an") for status in DELIVERED)
+    counts = [f"{said.count(words)} {words}" for words in kinds if words in said]
     return f"Nothing to send: {', '.join(counts)}."
 
 

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from ..errors import HandoutsError
 from ..history import History
+from ..paper import PAPERS
 
-# The paper names CUPS understands, by the names --paper uses.
-MEDIA = {"a4": "A4", "letter": "Letter"}
 _REQUEST = re.compile(r"request id is (\S+)")
 
 
@@ -40,8 +39,8 @@ def send_to_printer(path: Path, printer: str, *, paper: str, duplex: bool = True
         raise PrinterError(f"cannot print to '{printer}' (CUPS's lp command is not installed); {path} is written: "
                            "print it from there")
     options = ["-o", f"sides={'two-sided-long-edge' if duplex else 'one-sided'}"]
-    if paper in MEDIA:
-        options += ["-o", f"media={MEDIA[paper]}"]
+    if paper in PAPERS:
+        options += ["-o", f"media={PAPERS[paper].media}"]
     done = subprocess.run([lp, "-d", printer, "-n", str(copies), "-t", path.name, *options, "--", str(path)],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     job = _REQUEST.search(done.stdout)

@@ -26,12 +26,10 @@ from .. import __version__
 from ..errors import HandoutsError
 from ..history import History
 from ..output import NewFile, check_writable, remove_stale_parts
+from ..paper import PAPERS
 from .pdfjoin import Pdf, PdfJoiner, UnreadablePdf, read_pdf
 
 PRINT_TITLE = "Leaflets for printing"
-# Page sizes in points as the leaflets are drawn (pdf.PAGE_SIZES), by the names --paper uses; not taken
-# from there, which would load ReportLab to merge files that are already drawn.
-PAPERS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,8 @@ def _unreadable(path: Path, exc: Exception) -> HandoutsError:
 def _paper(size: tuple[float, float]) -> str:
     """The --paper name of a page size ("a4"), or the size in points for any other paper."""
     width, height = size
-    for name, (w, h) in PAPERS.items():
+    for name, paper in PAPERS.items():
+        w, h = paper.size
         if abs(width - w) < 1 and abs(height - h) < 1:
             return name
     return f"{width:.0f}x{height:.0f}pt"

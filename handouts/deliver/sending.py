@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .delivery import maybe_sent
 from ..errors import HandoutsError
-from ..history import History
+from ..history import Entry, History
 from .mail import Letter, compose_message, encrypt_pdf
 from ..make import Maker
 
@@ -48,28 +48,28 @@ def letters_from_history(maker: Maker, history: History, *, patient: str | None,
     resending, a report of each message that may have gone out already.
     """
     letters, problems, held = [], [], []
-    for row, message in history.addressed(patient, since):
-        label = Path(row["path"]).name
+    for entry, message in history.addressed(patient, since):
+        label = Path(entry.path).name
         if message is not None and not resend:
-            if message["status"] in ("uncertain", "sending"):
-                held.append(maybe_sent(label, message["detail"] or "another run is handing it over now"))
+            if message.status.may_have_gone:
+                held.append(maybe_sent(label, message.detail or "another run is handing it over now"))
             continue
         try:
-            if not encrypt and history.was_encrypted(row["sha256"], row["email"]):
+            if not encrypt and history.was_encrypted(entry.sha256, entry.email):
                 raise HandoutsError(f"{label}: was to be sent encrypted before; add --encrypt")
             password = password_for(label) if encrypt else None
-            letters.append(letter(maker, [Path(row["path"]), *_companions(history, row)], label=label,
-                                  name=row["patient"], address=row["email"], sha256=row["sha256"], password=password))
+            letters.append(letter(maker, [Path(entry.path), *_companions(history, entry)], label=label,
+                                  name=entry.patient, address=entry.email, sha256=entry.sha256, password=password))
         except HandoutsError as exc:
             problems.append(str(exc))
     return letters, problems, held
 
 
-def _companions(history: History, row) -> list[Path]:
+def _companions(history: History, entry: Entry) -> list[Path]:
     """The other formats of the same leaflet (an HTML beside its PDF), made from the same inputs."""
-    path = Path(row["path"])
+    path = Path(entry.path)
     others = [path.with_suffix(".html")] if path.suffix == ".pdf" else []
-    return [p for p in others if (made := history.made_here(p)) is not None and made["inputs"] == row["inputs"]]
+    return [p for p in others if (made := history.made_here(p)) is not None and made.inputs == entry.inputs]
 
 
 def letters_for_batch(maker: Maker, plan, outcome) -> tuple[list[Letter], list[str]]:

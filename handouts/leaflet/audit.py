@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from .content import CLINIC_LISTS, EXPECTED_LISTS, FIGURES, Content, Locator
+from .content import CLINIC_LISTS, EXPECTED_LISTS, FIGURES, Content
+from .toml_lines import Locator
 from .wording import Wording, long_date
 
 GRADE_LIMIT = 8.0

@@ -19,8 +19,8 @@ from .content import Content
 from .dates import DateOrder, DateProblem
 from .. import clock
 from ..errors import InputError, InvalidChoices
+from ..paper import DEFAULT_PAPER, PAPER_SIZES
 
-PAPER_SIZES = ("a4", "letter")
 MAX_NAME_LENGTH = 120
 MAX_NOTE_LENGTH = 50_000
 # Laying out a paragraph of a note with line breaks in it takes time that grows with the square of its
@@ -41,7 +41,7 @@ class PatientChoices:
     scars: tuple[str, ...] = ()
     clinician: str | None = None
     note: str | None = None
-    paper: str = "a4"
+    paper: str = DEFAULT_PAPER
     large_print: bool = False
     sessions: tuple[tuple[str, str], ...] = ()  # (procedure id, "3" or "2 to 3"): the patient's own plan
     appointment: dt.datetime | dt.date | None = None  # the first treatment; a date alone when no time is known
@@ -188,9 +188,9 @@ def _date(value: str | dt.date | None, order: DateOrder) -> dt.date:
 
 
 def _paper(value: str | None) -> str:
-    paper = (value or "a4").strip().lower()
+    paper = (value or DEFAULT_PAPER).strip().lower()
     if paper not in PAPER_SIZES:
-        raise InputError("paper", f"'{value}' is not a paper size; use a4 or letter")
+        raise InputError("paper", f"'{value}' is not a paper size; use {' or '.join(PAPER_SIZES)}")
     return paper
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import letters
+from . import letters, pictures
 from .choices import PatientChoices
-from .content import CLINIC_SOURCE, FIGURES, SCAR_PICTURES, Clinic, Content, Figure, Procedure, ScarType
+from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
 from .document import Document, parse_document
 from ..errors import UnprintableError
 from .wording import LEAFLET_TEMPLATE, Wording
@@ -130,7 +130,7 @@ def _picture(picture: str | None, content: Content) -> dict | None:
     """A diagram for the template: its name and the words it shows (for its text alternative)."""
     if picture is None:
         return None
-    return dict(name=picture, labels=label_words(picture, content.picture_labels))
+    return dict(name=picture, labels=pictures.label_words(picture, content.picture_labels))
 
 
 def _shared_aftercare(procedures: list[Procedure]) -> list[dict]:
@@ -179,19 +179,3 @@ def _paragraphs(note: str | None) -> list[list[str]]:
         return []
     blocks = [block.strip("\n") for block in note.split("\n\n")]
     return [block.split("\n") for block in blocks if block.strip()]
-
-
-# The labels each picture shows (render/pictures.py draws them), in order: its text alternative lists them.
-_LABELS_SHOWN = {
-    **{name: ("surface", "top", "deeper", "scar") for name in SCAR_PICTURES},
-    "marks": ("surface", "top", "deeper", "mark"),
-    "resurfacing": ("before", "after", "removed", "new_skin", "deeper"),
-    "fractional": ("laser", "whole", "deeper"),
-    "subcision": ("scar", "needle", "held"),
-    "fillers": ("surface", "top", "deeper", "scar", "filler"),
-}
-
-
-def label_words(name: str, labels: dict[str, str]) -> list[str]:
-    """The words of the labels picture `name` shows, in order."""
-    return [labels[key] for key in _LABELS_SHOWN[name]]

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
-from .content import PICTURES, DayRange
+from .content import DayRange
+from .pictures import PICTURES
 from ..errors import TemplateError
 
 

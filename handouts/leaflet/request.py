@@ -18,6 +18,7 @@ from .choices import PatientChoices, parse_choices
 from .contact import check_address
 from .content import Content
 from ..errors import InputError, InvalidChoices
+from ..paper import PAPER_SIZES
 
 # Every field a request may have, in the order a leaflet uses them, with what each is, for the faces' help.
 FIELDS = {
@@ -30,7 +31,7 @@ FIELDS = {
     "clinician": "who prepared the leaflet",
     "date": "the date printed on the leaflet (today if empty)",
     "note": "a personal note from the clinician",
-    "paper": "a4 or letter",
+    "paper": " or ".join(PAPER_SIZES),
     "large_print": "yes for large print",
     "email": "where to email the leaflet",
 }

@@ -19,6 +19,7 @@ from .pdf import LARGE_PRINT, Typography
 from ..leaflet.compose import Leaflet
 from ..leaflet.document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .rtl import RTL
+from ..paper import PAPERS
 
 _CSS = """
 :root {{ --primary: {primary}; --accent: {accent}; --text: {text}; }}
@@ -89,13 +90,12 @@ svg {{ max-width: 100%; height: auto; }}
   a {{ color: inherit; text-decoration: none; }}
 }}
 """
-_PAPER = {"a4": "A4", "letter": "letter"}
 
 
 def render_html(leaflet: Leaflet) -> str:
     clinic, colours = leaflet.clinic, leaflet.clinic.colours
     css = _CSS.format(primary=colours.primary, accent=colours.accent, text=colours.text,
-                      size=22 if leaflet.large_print else 18, paper=_PAPER[leaflet.paper])
+                      size=22 if leaflet.large_print else 18, paper=PAPERS[leaflet.paper].css)
     body = "\n".join(_figure(block, leaflet, number) if isinstance(block, Figure)
                      else _chart(block, leaflet, number) if isinstance(block, Chart)
                      else _timeline(block, leaflet, number) if isinstance(block, Timeline) else _block(block)

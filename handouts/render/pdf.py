@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -30,10 +29,10 @@ from .furniture import MARGIN_X, Furniture
 from ..leaflet.compose import Leaflet
 from ..leaflet.content import Colours
 from ..leaflet.document import Chart, Figure, Heading, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
+from ..paper import PAPERS
 from .qr import QRCodeFlowable
 from .rlmarkup import escape, markup, paragraph
 
-PAGE_SIZES = {"a4": A4, "letter": LETTER}
 # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
 rl_config.useA85 = 0
 
@@ -115,7 +114,7 @@ def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     fonts.register()
     fonts.use(leaflet.extra_fonts)
     styles = _styles(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography())
-    page_size = PAGE_SIZES[leaflet.paper]
+    page_size = PAPERS[leaflet.paper].size
     furniture = Furniture(leaflet, styles, page_size)
     buffer = io.BytesIO()
     doc = _LeafletDoc(

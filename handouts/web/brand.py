@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, send_file
 
 from ..errors import HandoutsError
-from ..leaflet.content import MIN_CONTRAST, contrast_ratio
+from ..leaflet.contrast import MIN_CONTRAST, contrast_ratio
 from .state import settings
 
 blueprint = Blueprint("brand", __name__)

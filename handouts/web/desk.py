@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -36,6 +36,7 @@ from ..leaflet.dates import DateOrder
 from ..deliver.delivery import Outbox, send_letters
 from .. import clock
 from ..errors import HandoutsError
+from ..folder import OUTBOX, OUTPUT
 from ..history import History
 from ..staff import Member, Staff
 from ..make import Maker, write_new
@@ -74,14 +75,14 @@ class BatchResult:
 
 
 class Desk:
-    def __init__(self, maker: Maker, history_path: Path, *, output_dir: Path = Path("output"), transport=None,
+    def __init__(self, maker: Maker, history_path: Path, *, output_dir: Path = Path(OUTPUT), transport=None,
                  resend: bool = False, drawers: Drawers | None = None):
         # Held in a list so that every copy of the desk (for_staff) shares what is loaded, and loads it once.
         self._loaded = [maker, _signature(maker)]
         self.history_path = Path(history_path)
         self.output_dir = Path(output_dir)
         # An Outbox or SmtpSender, copied for each use: a connection is one conversation.
-        self.transport = transport or Outbox(self.output_dir / "outbox")
+        self.transport = transport or Outbox(self.output_dir / OUTBOX)
         self.resend = resend
         self.drawers = drawers or Drawers()
         self._drawing = threading.Lock()  # drawing in this process: batches and checks
@@ -154,7 +155,7 @@ class Desk:
         with self.history(writing_leaflets=True) as history:
             paths = write_new(history, default_path(self.output_dir, choices.date, choices.name), rendered,
                               maker.record(choices, email=address))
-            entry = history.made_here(paths[formats[0]])["id"]
+            entry = history.made_here(paths[formats[0]]).id
         return Made(entry, paths, self.email(entry, address) if send and address else "")
 
     def close(self) -> None:
@@ -175,14 +176,14 @@ class Desk:
             raise NotFound("no such leaflet here")
         with self.history() as history:
             row = history.entry(entry)
-            if row is not None and self._own_only and row["made_by"] != self._own_only:
+            if row is not None and self._own_only and row.made_by != self._own_only:
                 row = None  # another member's patient: as if it were not there
-            path = Path(row["path"]).with_suffix(f".{fmt}") if row else None
+            path = Path(row.path).with_suffix(f".{fmt}") if row else None
             if row is None or history.made_here(path) is None:
                 raise NotFound("no such leaflet here, or its file has been moved or changed since it was made")
             if action:
                 history.record_action(action, entry)
-        return dict(row), path
+        return asdict(row), path
 
     def email(self, entry: int, address: str) -> str:
         """Email leaflet `entry`'s PDF to `address`; say what became of it."""
@@ -193,7 +194,7 @@ class Desk:
             history.set_email(path, address)
             outcome = send_letters([mail], history, copy.copy(self.transport), resend=self.resend)
         if outcome.done:
-            return "sent" if self.transport.status == "sent" else "written to the outbox"
+            return self.transport.status.words("the")
         if outcome.already:
             return "already sent to this address"
         if outcome.in_outbox:  # written is not sent: say which

@@ -15,10 +15,11 @@ from flask import Blueprint, g, redirect, render_template, request, send_file, u
 from .. import clock
 from ..errors import InputError, InvalidChoices
 from ..leaflet.contact import check_address
-from ..leaflet.content import MIN_CONTRAST, contrast_pairs, contrast_ratio
+from ..leaflet.contrast import MIN_CONTRAST, contrast_pairs, contrast_ratio
 from ..leaflet.dates import DateProblem
 from ..leaflet.patients import PatientListError
 from ..leaflet.request import parse_request
+from ..paper import DEFAULT_PAPER, PAPERS
 from . import guard
 from .desk import Desk, with_print_dialog
 from .fields import errors, from_form
@@ -34,7 +35,7 @@ MANAGER_ONLY = {"pages.batch": "run a batch", "pages.print_file": "download prin
 def new_leaflet():
     content = g.desk.maker.content
     if request.method != "POST":
-        values = dict(clinician=g.desk.last_clinician(), date=g.desk.dates.show(clock.today()), paper="a4")
+        values = dict(clinician=g.desk.last_clinician(), date=g.desk.dates.show(clock.today()), paper=DEFAULT_PAPER)
         return render_template("new.html", values=values, errors={}, **form_context(g.desk))
     values = from_form(request.form, content)
     try:
@@ -48,7 +49,7 @@ def new_leaflet():
 def form_context(desk: Desk) -> dict:
     content = desk.maker.content
     return dict(procedures=list(content.procedures.values()), scars=list(content.scars.values()),
-                date_pattern=desk.dates.pattern)
+                date_pattern=desk.dates.pattern, papers=list(PAPERS.values()), default_paper=DEFAULT_PAPER)
 
 
 # -- a leaflet, by its history id -------------------------------------------

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HandoutsError
+from ..folder import TLS
 
-FOLDER = "handouts-tls"
 VALID_DAYS = 825  # the longest browsers accept for a server certificate they are told to trust
 
 
@@ -57,7 +57,7 @@ def host_names(host: str) -> tuple[str, ...]:
 
 def clinic_certificate(folder: Path, names: tuple[str, ...]) -> Certificate:
     """The certificate handouts made for this clinic folder, made now if there is none yet."""
-    where = folder / FOLDER
+    where = folder / TLS
     certificate, key = where / "certificate.pem", where / "key.pem"
     if certificate.exists() and key.exists():
         return Certificate(certificate, key)
