@@ -38,7 +38,7 @@ def figure(block: Figure, leaflet: Leaflet, styles: Styles, width: float):
                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
-    result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.5
+    result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.35
     return result
 
 

@@ -47,7 +47,7 @@ class Styles:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=colour,
                                   splitLongWords=True, allowWidows=0, allowOrphans=0, **extra)
 
-        self.body = style("body", t.body, spaceAfter=t.body * 0.3)
+        self.body = style("body", t.body, spaceAfter=t.body * 0.25)
         self.small = style("small", t.small, spaceAfter=t.small * 0.5)
         self.note = style("note", t.body, backColor=self.accent, borderPadding=(4, 8, 5, 8),
                           leftIndent=8, rightIndent=8, spaceBefore=t.body * 0.4, spaceAfter=t.body * 0.55)
@@ -68,7 +68,7 @@ class Styles:
         self.headings = {
             1: style("h1", t.h1, fonts.BOLD, self.primary, 1.2, spaceAfter=t.h1 * 0.25),
             2: style("h2", t.h2, fonts.BOLD, self.primary, 1.2, spaceBefore=t.h2 * 0.35, spaceAfter=t.h2 * 0.2),
-            3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.45, spaceAfter=t.h3 * 0.2),
+            3: style("h3", t.h3, fonts.BOLD, self.text, 1.25, spaceBefore=t.h3 * 0.35, spaceAfter=t.h3 * 0.2),
         }
         self.furniture = style("furniture", t.furniture, leading=1.3)
         self.furniture_right = style("furniture-right", t.furniture, leading=1.3, alignment=TA_RIGHT)
