@@ -10,7 +10,7 @@ from . import fonts, pictures
 from .chart import GRID
 from ..leaflet.compose import Leaflet
 from .document import Figure, QRCode, Table, plain_text
-from .keeping import break_before_headings
+from .keeping import break_before_headings, height_of
 from .pdfstyles import Styles
 from .qr import QRCodeFlowable
 from .rlmarkup import escape, markup, paragraph
@@ -38,7 +38,7 @@ def figure(block: Figure, leaflet: Leaflet, styles: Styles, width: float):
                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
-    result.spaceBefore, result.spaceAfter = styles.type.body * 0.2, styles.type.body * 0.35
+    result.spaceBefore, result.spaceAfter = 0, styles.type.body * 0.3
     return result
 
 
@@ -46,6 +46,9 @@ def qr_code(block: QRCode, styles: Styles, story: list, width: float) -> QRCodeF
     """The code with its caption; a heading just before it asks for room for it too."""
     code = QRCodeFlowable(block.address, paragraph(escape(block.caption), styles.qr_caption),
                           styles.type.small * 7.5)
+    # Or a column as wide as the caption, on one line (see beside).
+    code.widths = (code.width, max(code.width, min(code.width * 1.8, 4 + stringWidth(
+        block.caption, fonts.REGULAR, styles.type.small))))
     if page_break := break_before_headings(story, len(story)):
         page_break.height += code.wrap(width, 1e6)[1]
     return code
@@ -53,15 +56,23 @@ def qr_code(block: QRCode, styles: Styles, story: list, width: float) -> QRCodeF
 
 def beside(story: list, code: QRCodeFlowable, start: int, width: float) -> None:
     """The code in a column at the right of what follows it (a paragraph is never
-    split around it, so it never leaves a gap mid-sentence)."""
-    gap = 14
-    beside = RLTable([[story[start:] or "", code]], colWidths=[width - code.width - gap, code.width + gap],
-                     hAlign="LEFT", splitInRow=1)
-    beside.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                ("LEFTPADDING", (1, 0), (1, 0), gap), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-    story[start:] = [beside]
+    split around it, so it never leaves a gap mid-sentence). Of a narrow column
+    (the caption on two lines) and a wide one (the lines beside it shorter), the
+    one that makes the pair less tall."""
+    gap, beside_it = 14, story[start:]
+
+    def height(column: float) -> float:
+        code.width = column
+        return max(height_of(beside_it, width - column - gap), code.wrap(column, 1e6)[1])
+
+    code.width = min(code.widths, key=height)
+    table = RLTable([[beside_it or "", code]], colWidths=[width - code.width - gap, code.width + gap],
+                    hAlign="LEFT", splitInRow=1)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("LEFTPADDING", (1, 0), (1, 0), gap), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    story[start:] = [table]
 
 
 def table(block: Table, styles: Styles, width: float) -> RLTable:

@@ -73,7 +73,7 @@ class _Story:
         if block.level <= 2:  # a bookmark in the viewer's side panel
             para.outline_title = plain_text(block.runs)
             para.outline_level = block.level - 1
-        needed = style.spaceBefore + 2 * style.leading
+        needed = style.spaceBefore + para.wrap(self.width, 1e6)[1]  # its own lines: most headings take one
         if story and getattr(story[-1], "is_heading", False):
             story[-2].height += needed  # headings in a row travel together
         else:
@@ -114,9 +114,15 @@ class _Story:
         if page_break and not getattr(story[first - 1], "is_heading", False):
             page_break.height += height_of(story[first:first + 2], width)
         story.append(Spacer(1, self.styles.type.body * 0.15))
+        if self.qr is not None:  # beside a QR code, the table holding both keeps them
+            return
         if block.checklist and height_of(story[last_heading(story):], width) < self.height * 0.5:
             keep_section_together(story)  # a tool to tick and bring along: on one page where it can be
-        elif self.qr is None:  # beside a QR code, the table holding both keeps them
+        elif len(items) >= 4:  # a longer list may break between its items, leaving two or more on each page
+            if heading_break := break_before_headings(story, first):
+                heading_break.height += height_of(story[first + 1:first + 2], width)
+            story[-3:] = [Kept(story[-3:])]
+        else:
             keep_items_together(story, len(items) + 1, width, self.height)
 
     def figure(self, block: Figure) -> None:
