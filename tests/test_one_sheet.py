@@ -243,8 +243,9 @@ def test_two_or_three_treatments_fit_four_pages_and_all_eight_six(content, wordi
     assert len(pages_of(pdf(content, wording, ALL, scars=SCARS, paper=paper))) <= 6
 
 
-# Still over the limit with the clinic's lists: (chosen, paper) -> pages it takes.
-OVER_WITH_LISTS = {("all", "a4"): 7, ("all", "letter"): 7}
+# Still over the limit with the clinic's lists: (chosen, paper) -> pages it takes. Eight treatments each with
+# its own day, risks and warning box come to some 300 pt more than six US Letter pages hold.
+OVER_WITH_LISTS = {("all", "letter"): 7}
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])

@@ -49,8 +49,10 @@ class Styles:
 
         self.body = style("body", t.body, spaceAfter=t.body * 0.25)
         self.small = style("small", t.small, spaceAfter=t.small * 0.5)
-        self.note = style("note", t.body, backColor=self.accent, borderPadding=(4, 8, 5, 8),
-                          leftIndent=8, rightIndent=8, spaceBefore=t.body * 0.4, spaceAfter=t.body * 0.55)
+        # A line ending in a colon introduces the list under it: as close to it as its items are to each other.
+        self.label = style("label", t.body, spaceAfter=t.body * 0.08)
+        self.note = style("note", t.body, backColor=self.accent, borderPadding=(3, 8, 4, 8),
+                          leftIndent=8, rightIndent=8, spaceBefore=t.body * 0.35, spaceAfter=t.body * 0.45)
         # Bullets need our font too: ReportLab's default has no tick box.
         self.item = style("item", t.body, leftIndent=t.body * 1.5, bulletIndent=t.body * 0.2,
                           bulletFontName=fonts.REGULAR, bulletFontSize=t.body, spaceAfter=t.body * 0.08)

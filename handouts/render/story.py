@@ -85,8 +85,9 @@ class _Story:
 
     def paragraph(self, block: Paragraph, contact: bool) -> None:
         story, width = self.flowables, self.width
-        style = {"note": self.styles.note, "small": self.styles.small}.get(block.role, self.styles.body)
         label = plain_text(block.runs).rstrip().endswith(":")
+        style = {"note": self.styles.note, "small": self.styles.small}.get(
+            block.role, self.styles.label if label else self.styles.body)
         if label:
             story.append(CondPageBreak(style.leading + self.room))
         para = paragraph(markup(block.runs), style)
