@@ -114,6 +114,8 @@ class _Story:
         page_break = break_before_headings(story, first - 1)
         if page_break and not getattr(story[first - 1], "is_heading", False):
             page_break.height += height_of(story[first:first + 2], width)
+        if getattr(story[first - 1], "is_label", False):  # the line ending in a colon asks for its first two items
+            story[first - 2].height = height_of(story[first - 1:first + 2], width)
         story.append(Spacer(1, self.styles.type.body * 0.15))
         if self.qr is not None:  # beside a QR code, the table holding both keeps them
             return
