@@ -219,8 +219,8 @@ def test_one_treatment_fits_one_sheet(content, wording, pid, paper):
 
 
 # With the clinic's risks, day, aftercare and warning signs added, these two still take 3 pages on US Letter
-# (a page 50 pt shorter than A4): the contact section, kept whole, is 40 to 80 pt too tall for what page 2 has
-# left. Listed, so the day they fit the test says so.
+# (50 pt shorter than A4): the contact section, kept whole, is some 20 pt (laser resurfacing) and 60 pt
+# (dermabrasion) taller than what page 2 has left. Listed, so the day they fit the test says so.
 THREE_PAGES_WITH_LISTS = {("dermabrasion", "letter"), ("laser-resurfacing", "letter")}
 
 
