@@ -22,7 +22,7 @@ MARGIN_X = 16 * mm
 MARGIN_TOP = 8 * mm
 MARGIN_BOTTOM = 9 * mm
 _RULE_GAP = 6  # between the header's last line and its rule
-_BODY_GAP = 10  # between the rule and the body
+_BODY_GAP = 8  # between the rule and the body
 
 
 class Furniture:
@@ -57,7 +57,7 @@ class Furniture:
         self.footer_rows = _footer_rows(leaflet.document.footer)
         self.footer_height, self.footer_cells = self._footer_cells()
         self.footer_top = MARGIN_BOTTOM + self.footer_height
-        self.body_bottom = self.footer_top + 14
+        self.body_bottom = self.footer_top + 10
 
     def _slim_header(self, clinic) -> None:
         """Pages after the first: the clinic's name at the left, its phone at the right, on one line."""

@@ -15,7 +15,7 @@ from html import escape
 from . import pictures, qr, timeline
 from .logo import size as logo_size
 from .chart import recovery_chart
-from .pdf import LARGE_PRINT, Typography
+from .pdfstyles import LARGE_PRINT, Typography
 from ..leaflet.compose import Leaflet
 from ..leaflet.document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .rtl import RTL
