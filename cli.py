@@ -26,7 +26,7 @@ import click
 
 from handouts import __version__, clock
 from handouts.leaflet.choices import PAPER_SIZES
-from handouts.errors import HandoutsError, InputError
+from handouts.errors import HandoutsError, InputError, InvalidChoices, LostLetters
 from handouts.output import DEFAULT_HISTORY, DEFAULT_OUTBOX
 
 if TYPE_CHECKING:
@@ -212,11 +212,19 @@ def report_errors(command):
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            raise click.BadParameter(str(exc), param_hint=f"'{OPTION_FOR_FIELD[exc.field]}'") from None
+            raise click.BadParameter(_mended(exc), param_hint=f"'{OPTION_FOR_FIELD[exc.field]}'") from None
         except HandoutsError as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def _mended(problem: InputError) -> str:
+    """The message, saying how to mend a name or note whose letters were lost before they reached handouts."""
+    first = problem.problems[0] if isinstance(problem, InvalidChoices) else problem
+    if isinstance(first, LostLetters):
+        return f"{first}: type it again with its own letters (if it came from a file or a script, save that as UTF-8)"
+    return str(problem)
 
 
 @click.group(context_settings=CONTEXT)
@@ -449,6 +457,16 @@ def check(strict, fmt, content_path, templates_dir):
                    + report.summary)
 
 
+def _column_mapping(ctx, param, texts):
+    """--column "Their Header=field" options, as {header: field}."""
+    from handouts.leaflet.columns import ColumnError, parse_mapping
+
+    try:
+        return parse_mapping(texts)
+    except ColumnError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("patients_csv", metavar="PATIENTS.csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -463,6 +481,10 @@ def check(strict, fmt, content_path, templates_dir):
 @click.option("--dry-run", is_flag=True, help="Check every row and list what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Rebuild every leaflet, even those up to date.")
 @click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
+@click.option("--sheet", metavar="NAME", help="The sheet of an Excel workbook to read.  [default: the first]")
+@click.option("--column", "columns", multiple=True, metavar='"THEIR HEADER=FIELD"', callback=_column_mapping,
+              help='A column of the booking system\'s own, and the field it holds, e.g. "Procedure Name=procedures"; '
+                   "repeat for more. Columns always used this way go in content.toml's [batch.columns].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
 @click.option("--email", "email", is_flag=True, help="Email each leaflet to the address in the email column.")
 @printer_options
@@ -473,17 +495,22 @@ def check(strict, fmt, content_path, templates_dir):
 @templates_option
 @history_option
 @report_errors
-def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, printer, copies,
-          fmt, strict, delivery, content_path, templates_dir, history_path):
-    """Make a leaflet for every row of a CSV patient list.
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, sheet, columns, quiet, email,
+          printer, copies, fmt, strict, delivery, content_path, templates_dir, history_path):
+    """Make a leaflet for every row of a patient list: a CSV file, or an
+    Excel workbook (.xlsx) as it is.
 
     \b
-    Columns (header row required; case and spaces ignored):
-      patient, procedures (ids separated by ;)    required
+    Columns (header row required; case, spaces and punctuation ignored):
+      patient, procedures (ids or names separated by ; , or +)    required
       patient_id, clinician, date, scars, note, email, paper,
       large_print (yes/no), sessions (subcision=3; fillers=2 to 3),
-      appointment (YYYY-MM-DD HH:MM)    optional
+      appointment (YYYY-MM-DD HH:MM), appointment_time    optional
       dob (YYYY-MM-DD) or pdf_password    for --email --encrypt
+    A booking system's own names are recognised: Patient Name, Full Name,
+    Client, Treatment(s), Service, Patient ID, MRN, NHS Number, Email
+    Address, Practitioner, Doctor, Appointment (Date, Time), Date of Birth;
+    map others with --column. The columns used are listed first: check them.
     Bad rows are listed as "row N: ..." and the good rows are still made.
     Leaflets already made from the same inputs are skipped, so a stopped
     batch can simply be run again.
@@ -494,7 +521,11 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     from handouts.deliver.printfile import check_print_file, print_file_names
     from handouts.deliver.sending import letters_for_batch
 
-    patients = read_patients(patients_csv, encoding)
+    maker = Maker(content_path, templates_dir)
+    patients = read_patients(patients_csv, encoding, columns={**maker.content.batch_columns, **columns},
+                             named=columns, sheet=sheet)
+    if patients.columns.mapped:  # even when quiet: a wrong column is seen before anything is printed
+        click.echo(patients.columns.summary())
     if not quiet:
         for warning in patients.warnings:
             click.echo(f"Warning: {warning}", err=True)
@@ -502,7 +533,6 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     _check_encrypt(delivery, email, formats, "--email")
     _check_pdf(print_file, formats, "--print-file")
     _check_pdf(printer, formats, "--printer")
-    maker = Maker(content_path, templates_dir)
     _warn_if_overdue(maker.content, strict)
     with _batch_history(history_path, output_dir, dry_run) as history:
         plan = plan_batch(patients, maker, history, output_dir, force=force, email=email, encrypt=delivery.encrypt,

@@ -355,7 +355,8 @@ def test_batch_lists_bad_rows_and_offers_the_print_file(client):
     assert "Made 2, already made 0, not made 2" in result.words
     assert "row 3: procedures: unknown procedure 'subcission'; did you mean 'subcision'?" in result.words
     assert f"row 4: date: '31/11/2026' is not a date: November 2026 has no day 31; write it as {GB}" in result.words
-    assert "Warning: tomorrow.csv: ignoring unknown column 'colour'; known columns:" in result.words
+    assert ("Columns used: 'patient' → patient, 'procedures' → procedures, 'date' → date, 'appointment' → "
+            "appointment; not used: 'colour'") in result.words
     (link,) = [a["href"] for a in result.all("a") if a.get("href", "").startswith("/print-files/")]
     assert re.fullmatch(r"/print-files/print-\d{4}-\d\d-\d\d-\d{6}\.pdf", link)
     printed = PdfReader(io.BytesIO(client.get(link).data))
@@ -367,7 +368,7 @@ def test_batch_lists_bad_rows_and_offers_the_print_file(client):
 @pytest.mark.parametrize("data, name, message", [
     (b"", "empty.csv", "empty.csv: the file is empty; it needs a header row"),
     (b"%PDF-1.7 not a list", "list.pdf", "list.pdf: this is a PDF, not a CSV file; export the spreadsheet as CSV"),
-    (b"name,treatments\nSam,subcision\n", "odd.csv", "odd.csv: the first row must be a header naming the columns"),
+    (b"who,what\nSam,subcision\n", "odd.csv", "odd.csv: the first row must be a header naming the columns"),
 ])
 def test_batch_refuses_files_that_are_not_patient_lists(client, data, name, message):
     response = upload(client, data, name)
@@ -387,7 +388,7 @@ def test_a_batch_upload_over_500_patients_is_refused_saying_what_to_do(client):
 def test_batch_without_a_file_and_print_files_by_name_only(client):
     response = client.post("/batch", data={"csrf_token": csrf(client, "/batch")})
     assert response.status_code == 422
-    assert "Choose the CSV file of the patient list." in page(response).words
+    assert "Choose the patient list: a CSV file or an Excel workbook (.xlsx)." in page(response).words
     for name in ("..%2Fcontent.toml", "print-x.txt", "handouts-history.sqlite3", "print-2026.pdf"):
         assert client.get(f"/print-files/{name}").status_code == 404
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..render import fonts
 from . import links
+from .columns import ColumnError, check_target
 from .contact import check_address
 from .toml_problems import toml_problem
 from ..errors import ContentError, FontError, InputError
@@ -161,6 +162,7 @@ class Content:
     picture_labels: dict[str, str] = field(default_factory=dict)  # [pictures] labels: the words in the diagrams
     choices: tuple[Text, ...] = ()  # [expectations] choices: the patient's choices besides treatment
     checklist_skin: tuple[Text, ...] = ()  # [checklist] skin: steps only when a treatment works on the skin
+    batch_columns: dict[str, str] = field(default_factory=dict)  # [batch.columns]: "Their Header" = "field"
 
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
@@ -425,6 +427,7 @@ class _Reader:
             procedures=procedures,
             picture_labels=self.picture_labels(data),
             extra_fonts=self.extra_fonts,
+            batch_columns=self.batch_columns(data),
         )
 
     def leaflet(self, data: dict) -> LeafletInfo:
@@ -585,6 +588,19 @@ class _Reader:
                 continue
             found.append(path)
         return tuple(found)
+
+    def batch_columns(self, data: dict) -> dict[str, str]:
+        """[batch.columns]: the booking system's own column names, as "Their Header" = "field"."""
+        keys = ("batch", "columns")
+        batch = self.table(data, ("batch",), ("columns",)) if "batch" in data else {}
+        mapping = {}
+        for header, target in (self.table(batch, keys) if "columns" in batch else {}).items():
+            try:
+                mapping[header] = check_target(target if isinstance(target, str) else "")
+            except ColumnError as exc:
+                self.problem(keys + (header,), f"{exc}" if isinstance(target, str) else
+                             f"should be a field in quotes, not {_type_name(target)}")
+        return mapping
 
     def procedures(self, data: dict) -> dict[str, Procedure]:
         table = self.table(data, ("procedures",))

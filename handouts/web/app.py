@@ -22,6 +22,7 @@ from ..leaflet.dates import DateProblem
 from .. import clock
 from ..errors import HandoutsError, InputError, InvalidChoices
 from ..leaflet.contact import check_address
+from ..leaflet.columns import ColumnError, parse_mapping
 from ..leaflet.patients import PatientListError
 from ..leaflet.request import parse_request
 from ..leaflet.wording import long_date
@@ -29,7 +30,7 @@ from ..staff import Member
 from . import brand, guard, signin
 from .desk import Desk, NotFound, with_print_dialog
 from .drawing import DrawingFailed
-from .fields import errors, from_form, from_json
+from .fields import API_LOST_LETTERS, FORM_LOST_LETTERS, errors, from_form, from_json
 from .shown import printable, without_paths
 
 MAX_BODY = 5 * 1024 * 1024
@@ -131,7 +132,8 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
         try:
             asked = parse_request(content, values)
         except InvalidChoices as exc:
-            return render_template("new.html", values=values, errors=errors(exc), **form_context(g.desk)), 422
+            return render_template("new.html", values=values, errors=errors(exc, FORM_LOST_LETTERS),
+                                   **form_context(g.desk)), 422
         made = g.desk.make(asked.choices, address=asked.email)
         return redirect(url_for("preview", entry=made.entry), code=303)
 
@@ -173,16 +175,23 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
 
     @app.route("/batch", methods=["GET", "POST"])
     def batch():
+        mapping = request.form.get("columns", "")
         if request.method != "POST":
-            return render_template("batch.html", result=None, error="")
+            return render_template("batch.html", result=None, error="", columns=mapping)
+        try:
+            columns = parse_mapping([line for line in mapping.splitlines() if line.strip()])
+        except ColumnError as exc:
+            return render_template("batch.html", result=None, error="", columns=mapping,
+                                   columns_error=f"{exc}; write one column a line"), 422
         upload = request.files.get("patients")
         if upload is None or not upload.filename:
-            return render_template("batch.html", result=None, error="Choose the CSV file of the patient list."), 422
+            return render_template("batch.html", result=None, columns=mapping,
+                                   error="Choose the patient list: a CSV file or an Excel workbook (.xlsx)."), 422
         try:
-            result = g.desk.batch(upload.read(), Path(upload.filename).name)
+            result = g.desk.batch(upload.read(), Path(upload.filename).name, columns)
         except PatientListError as exc:
-            return render_template("batch.html", result=None, error=str(exc)), 422
-        return render_template("batch.html", result=result, error="")
+            return render_template("batch.html", result=None, error=str(exc), columns=mapping), 422
+        return render_template("batch.html", result=result, error="", columns=mapping)
 
     @app.get("/print-files/<name>")
     def print_file(name: str):
@@ -232,7 +241,7 @@ def create_app(desk: Desk, *, api_token: str | None = None, local_only: bool = T
         try:
             asked = parse_request(desk.maker.content, from_json(body))
         except InvalidChoices as exc:
-            return jsonify(errors=errors(exc)), 422
+            return jsonify(errors=errors(exc, API_LOST_LETTERS)), 422
         made = desk.for_staff(API_CLIENT).make(asked.choices, address=asked.email, formats=("pdf",), send=True)
         response = send_file(made.paths["pdf"].resolve(), mimetype="application/pdf", as_attachment=True,
                              download_name=made.paths["pdf"].name)

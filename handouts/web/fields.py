@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..leaflet.content import Content
 from ..leaflet.request import FIELDS as REQUEST_FIELDS
-from ..errors import InputError, InvalidChoices
+from ..errors import InputError, InvalidChoices, LostLetters
 
 # The request's fields that the form and the API take (the patient id comes from patient lists only).
 FIELDS = tuple(name for name in REQUEST_FIELDS if name != "patient_id")
@@ -55,9 +55,14 @@ def from_form(form, content: Content) -> dict:
     return values
 
 
-def errors(problem: InvalidChoices) -> dict[str, str]:
-    """{field: message}, the first message for each field."""
+# How to mend a name or note whose letters were lost before they reached the form or the API.
+FORM_LOST_LETTERS = "type it again with its own letters (the list it was copied from had lost them)"
+API_LOST_LETTERS = "send it with its own letters, as UTF-8 JSON (the program that sent it had lost them)"
+
+
+def errors(problem: InvalidChoices, lost_letters: str) -> dict[str, str]:
+    """{field: message}, the first message for each field; letters lost say how to mend them (`lost_letters`)."""
     found: dict[str, str] = {}
     for each in problem.problems:
-        found.setdefault(each.field, str(each))
+        found.setdefault(each.field, f"{each}: {lost_letters}" if isinstance(each, LostLetters) else str(each))
     return found
