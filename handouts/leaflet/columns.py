@@ -137,14 +137,14 @@ class ColumnMap:
 def map_columns(header: Sequence[str], given: Mapping[str, str]) -> ColumnMap:
     """The field of each column: `given` ({their header: field}, compared as `normalise` does) first, then the
     recognised names. ColumnError when two columns would hold the same field."""
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    if repeated:
-        raise ColumnError(f"the column {repeated[0]!r} appears twice in the header row")
     given = {normalise(name): field for name, field in given.items()}
     fields: list[str | None] = []
     for name in header:
         key = normalise(name)
         fields.append(given.get(key) or _KNOWN.get(key))
+    repeated = sorted({name for name, field in zip(header, fields) if field and header.count(name) > 1})
+    if repeated:  # two columns of a name that is not used (two 'Notes') are no matter
+        raise ColumnError(f"the column {repeated[0]!r} appears twice in the header row")
     explicit = {field for name, field in zip(header, fields) if normalise(name) in given}
     for index, (name, field) in enumerate(zip(header, fields)):
         if field in explicit and normalise(name) not in given:

@@ -107,21 +107,17 @@ def read_patients(path: str | Path, encoding: str | None = None, *, columns: Map
             raise PatientListError(f"{path}: this is an old Excel workbook (.xls); save it as an Excel Workbook "
                                    "(.xlsx), or as CSV UTF-8")
         if start.startswith(XLSX_START):
-            patients = _read_workbook(path, sheet, columns or {})
+            patients = _read_workbook(path, sheet, columns or {}, named)
         elif sheet is not None:
             raise PatientListError(f"{path}: has no sheets: it is not an Excel workbook (.xlsx)")
         else:
-            patients = _read_csv(path, start, encoding, columns or {})
+            patients = _read_csv(path, start, encoding, columns or {}, named)
     except FileNotFoundError:
         raise PatientListError(f"{path}: file not found") from None
     except OSError as exc:
         raise PatientListError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     except (ColumnError, WorkbookError) as exc:
         raise PatientListError(f"{path}: {exc}") from None
-    missing = [name for name in named if normalise(name) not in {normalise(h) for h in patients.columns.header}]
-    if missing:
-        raise PatientListError(f"{path}: has no column {missing[0]!r} to map; its columns are "
-                               f"{', '.join(repr(h) for h in patients.columns.header if h)}")
     for name, guess, holder in patients.columns.lookalikes():
         patients.warnings.append(
             f"{path}: the column {name!r} looks like {guess} but is not used"
@@ -130,7 +126,8 @@ def read_patients(path: str | Path, encoding: str | None = None, *, columns: Map
     return patients
 
 
-def _read_csv(path: Path, start: bytes, encoding: str | None, given: Mapping[str, str]) -> PatientList:
+def _read_csv(path: Path, start: bytes, encoding: str | None, given: Mapping[str, str],
+              named: Collection[str]) -> PatientList:
     encoding = _encoding(path, start, encoding)
     with _open_text(path, encoding) as text:
         first_line = text.readline()
@@ -144,13 +141,13 @@ def _read_csv(path: Path, start: bytes, encoding: str | None, given: Mapping[str
         header = next(csv.reader([first_line], delimiter=delimiter), [])
         tried.append(map_columns([name.strip() for name in header], given))
         if "patient" in tried[-1].used:
-            return PatientList(path, encoding, delimiter, _complete(path, tried[-1]))
+            return PatientList(path, encoding, delimiter, _complete(path, tried[-1], named))
     raise PatientListError(
         f"{path}: the first row must be a header naming the columns, at least "
         f"{' and '.join(REQUIRED)} (found: {first_line[:60]!r}){_mapping_hint(tried[0])}")
 
 
-def _read_workbook(path: Path, sheet: str | None, given: Mapping[str, str]) -> PatientList:
+def _read_workbook(path: Path, sheet: str | None, given: Mapping[str, str], named: Collection[str]) -> PatientList:
     sheet = sheet_name(path, sheet)
     for number, cells in sheet_rows(path, sheet):
         if any(str(cell or "").strip() for cell in cells):  # the header: the first row with anything in it
@@ -160,13 +157,18 @@ def _read_workbook(path: Path, sheet: str | None, given: Mapping[str, str]) -> P
                     f"{path}: row {number} of sheet {sheet!r} must be a header naming the columns, at least "
                     f"{' and '.join(REQUIRED)} (found: {', '.join(h for h in columns.header if h)})"
                     f"{_mapping_hint(columns)}")
-            return PatientList(path, "", "", _complete(path, columns), sheet=sheet, header_row=number)
+            return PatientList(path, "", "", _complete(path, columns, named), sheet=sheet, header_row=number)
     raise PatientListError(f"{path}: sheet {sheet!r} is empty; it needs a header row (patient, procedures, ...) "
                            "and one row per patient")
 
 
-def _complete(path: Path, columns: ColumnMap) -> ColumnMap:
-    """`columns`, checked to hold every field a leaflet needs."""
+def _complete(path: Path, columns: ColumnMap, named: Collection[str]) -> ColumnMap:
+    """`columns`, checked to hold every column `named` in a mapping for this list and every field a leaflet
+    needs."""
+    missing = [name for name in named if normalise(name) not in {normalise(h) for h in columns.header}]
+    if missing:
+        raise PatientListError(f"{path}: has no column {missing[0]!r} to map; its columns are "
+                               f"{', '.join(repr(h) for h in columns.header if h)}")
     missing = [field for field in REQUIRED if field not in columns.used]
     if missing:
         hint = _mapping_hint(columns, missing[0]) or f'; if another column holds them, map it: "Their Header={missing[0]}"'

@@ -34,16 +34,19 @@ class WorkbookError(HandoutsError):
 def _opened(path: Path):
     # Imported here: openpyxl takes a while to load, and only workbooks need it.
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise WorkbookError(f"cannot be read as an Excel workbook ({exc}); open it in Excel and save it again "
-                            "as an Excel Workbook (.xlsx)") from None
-    try:
-        yield workbook
-    finally:
-        workbook.close()
+    # Opened here and handed over open: openpyxl judges a file by its name's ending, and an upload has none.
+    with path.open("rb") as handle:
+        try:
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+            raise WorkbookError(f"cannot be read as an Excel workbook ({exc}); open it in Excel and save it again "
+                                "as an Excel Workbook (.xlsx)") from None
+        try:
+            yield workbook
+        finally:
+            workbook.close()
 
 
 def sheet_name(path: Path, sheet: str | None) -> str:
