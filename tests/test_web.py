@@ -113,7 +113,8 @@ def csrf(client, path="/") -> str:
 
 
 GOOD = {"patient": "Sam Sample", "procedures": ["subcision", "fractional-laser"], "scars": ["rolling"],
-        "sessions-subcision": "3", "sessions-fractional-laser": "2 to 3", "appointment": "03/12/2026 10:30",
+        "sessions-subcision": "3", "sessions-fractional-laser": "2 to 3",
+        "appointment_date": "2026-12-03", "appointment_time": "10:30",  # as a browser's date and time boxes send them
         "clinician": "Dr Ana Silva", "date": "21/11/2026", "note": "See you soon.", "paper": "a4"}
 
 
@@ -149,8 +150,10 @@ def test_the_form_labels_every_field_and_offers_each_treatment_with_its_descript
     what = form.by_id(boxes[5]["aria-describedby"])
     assert what["class"] == "hint"
     assert "A way to free deep scars from the tissue underneath them." in form.words
-    assert {a["name"] for a in fields} >= {"patient", "scars", "sessions-subcision", "appointment", "clinician",
-                                           "date", "note", "paper", "large_print", "email"}
+    assert {a["name"] for a in fields} >= {"patient", "scars", "sessions-subcision", "appointment_date",
+                                           "appointment_time", "clinician", "date", "note", "paper", "large_print",
+                                           "email"}
+    assert (form.by_id("appointment")["type"], form.by_id("appointment_time")["type"]) == ("date", "time")
     assert form.by_id("date")["value"] == TODAY.strftime("%d/%m/%Y")  # the clinic's own form, en-GB
 
 
@@ -215,7 +218,7 @@ def test_print_opens_the_print_dialog_on_the_same_pages(client):
      "'lots' is not a number of sessions; write a number from 1 to 100, or a range like 2 to 3"),
     ({"sessions-fillers": "2"}, "sessions",
      "'fillers' has sessions but is not a chosen treatment; choose it too, or leave out its sessions"),
-    ({"appointment": "03/12/26 10:30"}, "appointment",
+    ({"appointment_date": "03/12/26"}, "appointment",  # typed where the browser has no date box
      "'03/12/26 10:30' is ambiguous: write the year in full; write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, "
      "for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
     ({"date": "31/02/2026"}, "date", f"'31/02/2026' is not a date: February 2026 has no day 31; write it as {GB}"),
@@ -398,7 +401,7 @@ def test_batch_without_a_file_and_print_files_by_name_only(client):
 
 def test_history_searches_by_name_or_leaflet_date(client):
     made_entry(make(client))
-    made_entry(make(client, patient="Ann 100% Lee", date="22/11/2026", appointment=""))
+    made_entry(make(client, patient="Ann 100% Lee", date="22/11/2026", appointment_date="", appointment_time=""))
     latest = page(client.get("/history"))
     assert "The latest leaflets" in latest.words
     assert latest.words.index("Ann 100% Lee") < latest.words.index("Sam Sample")  # newest first

@@ -14,6 +14,7 @@ from ..errors import InputError, InvalidChoices, LostLetters
 # The request's fields that the form and the API take (the patient id comes from patient lists only).
 FIELDS = tuple(name for name in REQUEST_FIELDS if name != "patient_id")
 _TEXT = ("patient", "appointment", "clinician", "date", "note", "paper", "email")
+_APPOINTMENT = ("appointment_date", "appointment_time")  # the form's two boxes for the appointment
 
 
 def from_json(body: object) -> dict:
@@ -48,6 +49,10 @@ _EXAMPLES = {"procedures": "subcision", "scars": "rolling"}
 def from_form(form, content: Content) -> dict:
     """The New leaflet form's fields (a Werkzeug MultiDict), as parse_request takes them."""
     values = {name: form.get(name, "") for name in _TEXT}
+    # The appointment comes as a date and a time box: ISO (2026-12-03, 14:30) from a browser's own date and time
+    # inputs, or as typed (03/12/2026, 2pm) where the browser shows text boxes instead. Both are kept to show again.
+    parts = [form.get(name, "").strip() for name in _APPOINTMENT]
+    values.update(zip(_APPOINTMENT, parts), appointment=" ".join(part for part in parts if part))
     values["procedures"] = form.getlist("procedures")
     values["scars"] = form.getlist("scars")
     values["sessions"] = {pid: form.get(f"sessions-{pid}", "") for pid in content.procedures}
