@@ -35,8 +35,8 @@ def test_a_booking_export_saved_by_excel_as_csv_in_windows_1252(run):
     result = run("batch", "tomorrow.csv", "--jobs", "1")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == ("Columns used: 'Patient Name' → patient, 'Patient ID' → patient_id, 'Treatment' → procedures, "
-                        "'Appointment' → appointment, 'Practitioner' → clinician, 'Email Address' → email; "
+    assert lines[0] == ("Columns used: 'Patient Name' → patient, 'Patient ID' → patient_id, "
+                        "'Treatment' → procedures, 'Appointment' → appointment, 'Practitioner' → clinician, 'Email Address' → email; "
                         "not used: 'Phone', 'Procedure Name'")
     assert lines[1] == ("Warning: tomorrow.csv: the column 'Procedure Name' looks like procedures but is not used "
                         "('Treatment' is); if it holds them instead, map it: \"Procedure Name=procedures\"")
@@ -202,8 +202,8 @@ def test_make_refuses_a_name_with_lost_letters(run):
     result = run("make", "--patient", "Dvo?ák Tomáš", "--procedure", "subcision")
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (
-        "Error: Invalid value for '--patient': the name 'Dvo?ák Tomáš' has lost letters ('?'): type it again with its "
-        "own letters (if it came from a file or a script, save that as UTF-8)")
+        "Error: Invalid value for '--patient': the name 'Dvo?ák Tomáš' has lost letters ('?'): type it again with "
+        "its own letters (if it came from a file or a script, save that as UTF-8)")
     note = run("make", "--patient", "Sam", "--procedure", "subcision", "--note", "Dr ???? will see you. Questions??")
     assert note.output.splitlines()[-1] == (
         "Error: Invalid value for '--note': the note has lost letters ('?') in '????': type it again with its own "

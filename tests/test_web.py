@@ -223,7 +223,7 @@ def test_print_opens_the_print_dialog_on_the_same_pages(client):
      "for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
     ({"date": "31/02/2026"}, "date", f"'31/02/2026' is not a date: February 2026 has no day 31; write it as {GB}"),
     ({"date": "04/12/2026"}, "appointment",
-     "'2026-12-03' is before the leaflet's date (2026-12-04); check the appointment or --date"),
+     "'2026-12-03' is before the leaflet's date (2026-12-04); check the appointment, or the date on the leaflet"),
     ({"note": "x " * 25_001}, "note", "the note is 50,001 characters long; the most a leaflet takes is 50,000"),
     ({"note": "x" * 16_000}, "note",
      "the note has a word 16,000 letters long; the longest a leaflet takes is 100: put spaces in it"),

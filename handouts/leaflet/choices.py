@@ -267,5 +267,6 @@ def _appointment(value: str | dt.date | None, leaflet_date: dt.date,
     day = appointment.date() if isinstance(appointment, dt.datetime) else appointment
     if day is not None and day < leaflet_date:
         raise InputError("appointment", f"'{day.isoformat()}' is before the leaflet's date "
-                                        f"({leaflet_date.isoformat()}); check the appointment or --date")
+                                        f"({leaflet_date.isoformat()}); check the appointment, or the date on the "
+                                        "leaflet")
     return appointment

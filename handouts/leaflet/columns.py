@@ -46,8 +46,8 @@ _KNOWN = {**{field.replace("_", ""): field for field in COLUMNS},
 # Words in a column's name that say it may hold a field: "Procedure Name", "Treatment Notes", "Appt Time".
 _HINTS = {"patient": "patient", "name": "patient", "client": "patient", "procedure": "procedures",
           "treatment": "procedures", "service": "procedures", "email": "email", "mail": "email",
-          "appointment": "appointment", "appt": "appointment", "time": APPOINTMENT_TIME, "clinician": "clinician", "doctor": "clinician",
-          "practitioner": "clinician", "birth": "dob", "dob": "dob", "scar": "scars", "session": "sessions",
+          "appointment": "appointment", "appt": "appointment", "time": APPOINTMENT_TIME, "clinician": "clinician",
+          "doctor": "clinician", "practitioner": "clinician", "birth": "dob", "dob": "dob", "scar": "scars", "session": "sessions",
           "note": "note", "mrn": "patient_id", "nhs": "patient_id", "hospital": "patient_id"}
 
 

@@ -171,7 +171,8 @@ def _complete(path: Path, columns: ColumnMap, named: Collection[str]) -> ColumnM
                                f"{', '.join(repr(h) for h in columns.header if h)}")
     missing = [field for field in REQUIRED if field not in columns.used]
     if missing:
-        hint = _mapping_hint(columns, missing[0]) or f'; if another column holds them, map it: "Their Header={missing[0]}"'
+        hint = (_mapping_hint(columns, missing[0])
+                or f'; if another column holds them, map it: "Their Header={missing[0]}"')
         raise PatientListError(f"{path}: no {missing[0]!r} column; the header row must name {' and '.join(REQUIRED)} "
                                f"(found: {', '.join(h for h in columns.header if h)}){hint}")
     return columns
