@@ -127,7 +127,7 @@ def workbook(path: str = "tomorrow.xlsx") -> Path:
     sheet.title = "Monday"
     sheet.append(["Patient Name", "MRN", "Treatment", "Appointment Date", "Appointment Time", "Date on leaflet"])
     sheet.append(["Zoë Dvořák", 1005, "Subcision + Fillers", dt.datetime(2026, 12, 3), dt.time(14, 30),
-                  dt.datetime(2026, 11, 21)])
+                  dt.datetime(2026, 11, 21, 8, 0)])
     sheet.append(["Ann Lee", 1006.0, "fillers", dt.datetime(2027, 4, 3), None, None])
     sheet.append(["Bo Ray", "1007", "fillers", "04/12/2026", "2pm", None])
     sheet.append([])
@@ -137,6 +137,7 @@ def workbook(path: str = "tomorrow.xlsx") -> Path:
         sheet[f"E{row}"].number_format = "h:mm AM/PM"
         sheet[f"F{row}"].number_format = "dd/mm/yyyy"
     sheet["D6"].number_format = "yyyy-mm-dd hh:mm"
+    sheet["F2"].number_format = "dd/mm/yyyy hh:mm"  # the leaflet's date is the day alone, whatever time it shows
     tuesday = book.create_sheet("Tuesday")
     tuesday.append(["Client", "Service"])
     tuesday.append(["Di Eve", "counselling"])

@@ -97,9 +97,11 @@ class ColumnMap:
             if field and field != IGNORE:
                 values[field] = cell if field in _DATE_FIELDS + (APPOINTMENT_TIME,) else as_text(cell)
         when = values.pop(APPOINTMENT_TIME, "")
-        for field in _DATE_FIELDS:
-            if field in values:
-                values[field] = _joined(values[field], when if field == "appointment" else "")
+        if "appointment" in values:
+            values["appointment"] = _joined(values["appointment"], when)
+        if "date" in values:  # the leaflet's date: a day, whatever time its cell may show
+            day = values["date"]
+            values["date"] = day.date() if isinstance(day, dt.datetime) else _joined(day, "")
         return values
 
     @property
