@@ -595,11 +595,13 @@ class _Reader:
         batch = self.table(data, ("batch",), ("columns",)) if "batch" in data else {}
         mapping = {}
         for header, target in (self.table(batch, keys) if "columns" in batch else {}).items():
+            if not isinstance(target, str):
+                self.problem(keys + (header,), f"should be a field in quotes, not {_type_name(target)}")
+                continue
             try:
-                mapping[header] = check_target(target if isinstance(target, str) else "")
+                mapping[header] = check_target(target)
             except ColumnError as exc:
-                self.problem(keys + (header,), f"{exc}" if isinstance(target, str) else
-                             f"should be a field in quotes, not {_type_name(target)}")
+                self.problem(keys + (header,), str(exc))
         return mapping
 
     def procedures(self, data: dict) -> dict[str, Procedure]:
