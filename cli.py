@@ -21,8 +21,8 @@ import click
 
 from handouts import __version__
 from handouts.commands import clinic, records
-from handouts.commands.options import (CONTEXT, FORMATS, TextFile, check_encrypt, check_pdf, content_option,
-                                       delivery_options, format_option, history_option, open_history, parse_since,
+from handouts.commands.options import (CONTEXT, FORMATS, TextFile, check_encrypt, check_pdf, column_mapping,
+                                       content_option, delivery_options, format_option, history_option, open_history, parse_since,
                                        print_pdfs, printer_options, progress_bar, report_errors, show_sent,
                                        strict_option, templates_option, warn_if_overdue)
 from handouts.folder import OUTPUT
@@ -180,6 +180,10 @@ def _ask_missing(content: Content, history_path: Path, given: dict) -> dict:
 @click.option("--dry-run", is_flag=True, help="Check every row and list what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Rebuild every leaflet, even those up to date.")
 @click.option("--encoding", metavar="NAME", help="The CSV's encoding.  [default: UTF-8, else Windows-1252]")
+@click.option("--sheet", metavar="NAME", help="The sheet of an Excel workbook to read.  [default: the first]")
+@click.option("--column", "columns", multiple=True, metavar='"THEIR HEADER=FIELD"', callback=column_mapping,
+              help='A column of the booking system\'s own, and the field it holds, e.g. "Procedure Name=procedures"; '
+                   "repeat for more. Columns always used this way go in content.toml's [batch.columns].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or warnings; errors and the summary only.")
 @click.option("--email", "email", is_flag=True, help="Email each leaflet to the address in the email column.")
 @printer_options
@@ -190,17 +194,22 @@ def _ask_missing(content: Content, history_path: Path, given: dict) -> dict:
 @templates_option
 @history_option
 @report_errors
-def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, quiet, email, printer, copies,
-          fmt, strict, delivery, content_path, templates_dir, history_path):
-    """Make a leaflet for every row of a CSV patient list.
+def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, encoding, sheet, columns, quiet, email,
+          printer, copies, fmt, strict, delivery, content_path, templates_dir, history_path):
+    """Make a leaflet for every row of a patient list: a CSV file, or an
+    Excel workbook (.xlsx) as it is.
 
     \b
-    Columns (header row required; case and spaces ignored):
-      patient, procedures (ids separated by ;)    required
+    Columns (header row required; case, spaces and punctuation ignored):
+      patient, procedures (ids or names separated by ; , or +)    required
       patient_id, clinician, date, scars, note, email, paper,
       large_print (yes/no), sessions (subcision=3; fillers=2 to 3),
-      appointment (YYYY-MM-DD HH:MM)    optional
+      appointment (YYYY-MM-DD HH:MM), appointment_time    optional
       dob (YYYY-MM-DD) or pdf_password    for --email --encrypt
+    A booking system's own names are recognised: Patient Name, Full Name,
+    Client, Treatment(s), Service, Patient ID, MRN, NHS Number, Email
+    Address, Practitioner, Doctor, Appointment (Date, Time), Date of Birth;
+    map others with --column. The columns used are listed first: check them.
     Bad rows are listed as "row N: ..." and the good rows are still made.
     Leaflets already made from the same inputs are skipped, so a stopped
     batch can simply be run again.
@@ -209,12 +218,15 @@ def batch(patients_csv, output_dir, jobs, print_file, duplex, dry_run, force, en
     from handouts.leaflet.patients import read_patients
     from handouts.make import Maker
 
-    patients = read_patients(patients_csv, encoding)
+    maker = Maker(content_path, templates_dir)
+    patients = read_patients(patients_csv, encoding, columns={**maker.content.batch_columns, **columns},
+                             named=columns, sheet=sheet)
+    if patients.columns.mapped:  # even when quiet: a wrong column is seen before anything is printed
+        click.echo(patients.columns.summary())
     formats = FORMATS[fmt]
     check_encrypt(delivery, email, formats, "--email")
     check_pdf(print_file, formats, "--print-file")
     check_pdf(printer, formats, "--printer")
-    maker = Maker(content_path, templates_dir)
     warn_if_overdue(maker.content, strict)
     settings = BatchSettings(output_dir, formats, jobs, force, dry_run, print_file, duplex=duplex, email=email,
                              encrypt=delivery.encrypt, resend=delivery.resend, transport=delivery.transport,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .leaflet.choices import PatientChoices
 from .leaflet.dates import DateOrder
-from .errors import InputError, InvalidChoices
+from .errors import InputError, InvalidChoices, LostLetters
 from .history import History, Record
 from .leaflet.contact import pdf_password
 from .leaflet.request import parse_request
@@ -100,7 +100,8 @@ def plan_batch(patients: PatientList, maker: Maker, history: History | None, out
         try:
             choices, address, password = _row_inputs(row, maker, email, encrypt, plan.warnings)
         except InvalidChoices as exc:
-            plan.problems.append(f"row {row.number}: " + "; ".join(_describe(p) for p in exc.problems))
+            plan.problems.append(f"row {row.number}: " + "; ".join(_describe(p, patients.lost_letters_fix)
+                                                                    for p in exc.problems))
             continue
         patient_id = row.get("patient_id")
         path = _unique_path(output_dir, choices, patient_id, taken)
@@ -173,8 +174,10 @@ def _row_inputs(row: Row, maker: Maker, email: bool, encrypt: bool,
     return request.choices, request.email, password
 
 
-def _describe(problem) -> str:
-    # The messages were written for options; a row names its columns.
+def _describe(problem, lost_letters_fix: str = "") -> str:
+    # The messages were written for options; a row names its columns. Letters lost say how to mend the list.
+    if isinstance(problem, LostLetters):
+        return f"{problem}: {lost_letters_fix}"
     return f"{problem.field}: {problem}"
 
 

@@ -39,6 +39,11 @@ class InputError(HandoutsError):
         super().__init__(message)
 
 
+class LostLetters(InputError):
+    """A name or note in which `?` or U+FFFD stands for letters lost on the way (a list saved in an encoding that
+    cannot hold them): refused, never printed. Each face adds how to mend it where the text came from."""
+
+
 class UnprintableError(HandoutsError):
     """Text holds a character the leaflet fonts cannot draw."""
 

@@ -16,7 +16,7 @@ from .leaflet.choices import PatientChoices, normalise_id
 from .leaflet.content import Content
 from .leaflet.dates import DateOrder
 from . import clock
-from .errors import InvalidChoices
+from .errors import InvalidChoices, LostLetters
 from .leaflet.request import parse_request
 from .make import numbered, target
 
@@ -130,5 +130,6 @@ def _problem(content: Content, answers: dict, fields: tuple[str, ...]) -> str | 
     try:
         parse_request(content, answers)
     except InvalidChoices as exc:
-        return next((str(p) for p in exc.problems if p.field in fields), None)
+        return next((f"{p}: type it again with its own letters" if isinstance(p, LostLetters) else str(p)
+                     for p in exc.problems if p.field in fields), None)
     return None

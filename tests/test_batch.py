@@ -67,9 +67,13 @@ def test_every_problem_in_a_row_is_reported(run):
     (b"Sam Smith,subcision\nAnn Lee,fillers\n",
      "patients.csv: the first row must be a header naming the columns, at least patient and procedures "
      "(found: 'Sam Smith,subcision')"),
-    (b"patient,treatments\nSam,subcision\n",
+    (b"patient,tx\nSam,subcision\n",
      "patients.csv: no 'procedures' column; the header row must name patient and procedures "
-     "(found: patient, treatments)"),
+     "(found: patient, tx); if another column holds them, map it: \"Their Header=procedures\""),
+    (b"Client,Procedure Name\nSam,subcision\n",
+     "patients.csv: no 'procedures' column; the header row must name patient and procedures "
+     "(found: Client, Procedure Name); if the column 'Procedure Name' holds them, map it: "
+     "\"Procedure Name=procedures\""),
     (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n",
      "patients.csv: this is a PDF, not a CSV file; export the spreadsheet as CSV"),
 ])
@@ -118,14 +122,16 @@ def test_encoding_can_be_given(run):
     assert result.output == "Error: patients.csv: line 2 is not valid utf-8; check --encoding\n"
 
 
-def test_unknown_columns_warn_once(run):
-    write_csv("patient,procedures,colour,shoe size\nSam,fillers,blue,9\nAnn,fillers,red,7\n")
+def test_columns_not_used_are_listed_once_and_one_that_looks_like_a_field_is_warned_of(run):
+    write_csv("patient,procedures,colour,shoe size,Procedure Name\nSam,fillers,blue,9,x\nAnn,fillers,red,7,y\n")
     result = run("batch", "patients.csv")
     assert result.exit_code == 0
-    warnings = [line for line in result.output.splitlines() if line.startswith("Warning")]
-    assert warnings == ["Warning: patients.csv: ignoring unknown columns 'colour', 'shoe_size'; known columns: "
-                        "patient, procedures, patient_id, clinician, date, scars, note, email, paper, large_print, dob, "
-                        "pdf_password, sessions, appointment"]
+    lines = result.output.splitlines()
+    assert lines[0] == ("Columns used: 'patient' → patient, 'procedures' → procedures; "
+                        "not used: 'colour', 'shoe size', 'Procedure Name'")
+    assert [line for line in lines if line.startswith(("Warning", "Columns"))][1:] == [
+        "Warning: patients.csv: the column 'Procedure Name' looks like procedures but is not used ('procedures' is); "
+        "if it holds them instead, map it: \"Procedure Name=procedures\""]
 
 
 def test_duplicate_rows_are_made_once(run):

@@ -28,7 +28,7 @@ CSV = ("patient,procedures,scars,sessions,appointment,clinician,date,note,email\
        "Dr Ana Silva,21/11/2026,See you soon.,zoe@example.com\n")
 FORM = MultiDict([("patient", "Zoë Sample"), ("procedures", "subcision"), ("procedures", "fractional-laser"),
                   ("scars", "rolling"), ("sessions-subcision", "3"), ("sessions-fractional-laser", "2 to 3"),
-                  ("appointment", "03/12/2026 10:30"), ("clinician", "Dr Ana Silva"), ("date", "21/11/2026"),
+                  ("appointment_date", "2026-12-03"), ("appointment_time", "10:30"), ("clinician", "Dr Ana Silva"), ("date", "21/11/2026"),
                   ("note", "See you soon."), ("paper", "a4"), ("email", "zoe@example.com")])
 JSON = {"patient": "Zoë Sample", "procedures": ["subcision", "fractional-laser"], "scars": ["rolling"],
         "sessions": {"subcision": 3, "fractional-laser": "2 to 3"}, "appointment": "03/12/2026 10:30",

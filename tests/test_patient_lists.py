@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, pdf_text
+from test_batch import summary
 from handouts.leaflet.patients import unlikely_character
 
 HEADER = "patient,procedures,patient_id,date\n"
@@ -69,10 +70,15 @@ def test_real_windows_1252_text_is_still_read(run):
             "Šimon Žák,fillers,S1,2026-11-21,Botox™ twice… then rest\n"
             "Seán O’Brien,fillers,S2,2026-11-21,“Bring £50” – ask for Œuvre\n"
             "ŽOFIE ŠŤASTNÁ,fillers,S3,2026-11-21,1½ hours; 3×2 cm\n")
+    # As Excel's "CSV (Comma delimited)" saves it: Ť, which Windows-1252 lacks, becomes '?'.
     Path("patients.csv").write_bytes(text.encode("cp1252", errors="replace"))
     result = run("batch", "patients.csv")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1
     assert "Prepared for Šimon Žák" in prepared_for("simon-zak-s1")
+    assert result.output.splitlines()[0] == (
+        "row 4: the name 'ŽOFIE Š?ASTNÁ' has lost letters ('?'): the list was saved in an encoding that cannot "
+        "hold them; save it as 'CSV UTF-8' and try again")
+    assert summary(result).startswith("Written 2, skipped 0, failed 1")
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -86,7 +86,7 @@ def test_the_patients_sessions_win_over_the_clinics(run):
                                           "('24:30' is not one); write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
     ("--appointment", "03/12/26 10:30", "'03/12/26 10:30' is ambiguous: write the year in full; write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
     ("--appointment", "2026-11-20 09:00", "'2026-11-20' is before the leaflet's date (2026-11-21); check the "
-                                          "appointment and the leaflet's date"),
+                                          "appointment, or the date on the leaflet"),
 ])
 def test_a_bad_plan_is_an_option_error(run, option, value, message):
     result = run("make", "-p", "Ann", "--procedure", "subcision", "--date", "2026-11-21", option, value)
@@ -103,8 +103,8 @@ def test_a_bad_plan_in_a_batch_names_the_row(run):
     result = run("batch", "patients.csv")
     assert result.exit_code == 1
     assert ("row 3: sessions: '0' is not a number of sessions; write a number from 1 to 100, or a range like 2 to "
-            "3; appointment: '2026-11-01' is before the leaflet's date (2026-11-21); check the appointment "
-            "and the leaflet's date") in result.output.splitlines()
+            "3; appointment: '2026-11-01' is before the leaflet's date (2026-11-21); check the appointment, or "
+            "the date on the leaflet") in result.output.splitlines()
     first = flat(pdf_pages("output/2026-11-21-sam.pdf")[0])
     assert "Your first appointment: Thursday 3 December 2026 at 10:30" in first
     assert "Subcision 3" in first and "Fillers 2 to 3" in first

@@ -41,11 +41,13 @@ def test_a_time_that_is_no_time_says_so(run, typed):
 
 
 def test_the_form_refuses_the_ambiguous_time_beside_its_field_and_takes_2pm(client):  # noqa: F811
-    refused = make(client, appointment="03/12/2026 2:30")
+    # Typed as a browser without date and time boxes lets them be typed.
+    refused = make(client, appointment_date="03/12/2026", appointment_time="2:30")
     assert refused.status_code == 422
     assert AMBIGUOUS in page(refused).words
-    assert page(refused).by_id("appointment")["value"] == "03/12/2026 2:30"
-    made = make(client, appointment="03/12/2026 2pm")
+    assert page(refused).by_id("appointment")["value"] == "03/12/2026"
+    assert page(refused).by_id("appointment_time")["value"] == "2:30"
+    made = make(client, appointment_date="03/12/2026", appointment_time="2pm")
     assert made.status_code == 303
     preview = page(client.get(made.headers["Location"]))
     assert "Sam Sample" in preview.words

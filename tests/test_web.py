@@ -113,7 +113,8 @@ def csrf(client, path="/") -> str:
 
 
 GOOD = {"patient": "Sam Sample", "procedures": ["subcision", "fractional-laser"], "scars": ["rolling"],
-        "sessions-subcision": "3", "sessions-fractional-laser": "2 to 3", "appointment": "03/12/2026 10:30",
+        "sessions-subcision": "3", "sessions-fractional-laser": "2 to 3",
+        "appointment_date": "2026-12-03", "appointment_time": "10:30",  # as a browser's date and time boxes send them
         "clinician": "Dr Ana Silva", "date": "21/11/2026", "note": "See you soon.", "paper": "a4"}
 
 
@@ -149,8 +150,10 @@ def test_the_form_labels_every_field_and_offers_each_treatment_with_its_descript
     what = form.by_id(boxes[5]["aria-describedby"])
     assert what["class"] == "hint"
     assert "A way to free deep scars from the tissue underneath them." in form.words
-    assert {a["name"] for a in fields} >= {"patient", "scars", "sessions-subcision", "appointment", "clinician",
-                                           "date", "note", "paper", "large_print", "email"}
+    assert {a["name"] for a in fields} >= {"patient", "scars", "sessions-subcision", "appointment_date",
+                                           "appointment_time", "clinician", "date", "note", "paper", "large_print",
+                                           "email"}
+    assert (form.by_id("appointment")["type"], form.by_id("appointment_time")["type"]) == ("date", "time")
     assert form.by_id("date")["value"] == TODAY.strftime("%d/%m/%Y")  # the clinic's own form, en-GB
 
 
@@ -215,12 +218,12 @@ def test_print_opens_the_print_dialog_on_the_same_pages(client):
      "'lots' is not a number of sessions; write a number from 1 to 100, or a range like 2 to 3"),
     ({"sessions-fillers": "2"}, "sessions",
      "'fillers' has sessions but is not a chosen treatment; choose it too, or leave out its sessions"),
-    ({"appointment": "03/12/26 10:30"}, "appointment",
+    ({"appointment_date": "03/12/26"}, "appointment",  # typed where the browser has no date box
      "'03/12/26 10:30' is ambiguous: write the year in full; write it as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, "
      "for example 2026-12-03 10:30 or 03/12/2026 10:30 (the time may be left out)"),
     ({"date": "31/02/2026"}, "date", f"'31/02/2026' is not a date: February 2026 has no day 31; write it as {GB}"),
     ({"date": "04/12/2026"}, "appointment",
-     "'2026-12-03' is before the leaflet's date (2026-12-04); check the appointment and the leaflet's date"),
+     "'2026-12-03' is before the leaflet's date (2026-12-04); check the appointment, or the date on the leaflet"),
     ({"note": "x " * 25_001}, "note", "the note is 50,001 characters long; the most a leaflet takes is 50,000"),
     ({"note": "x" * 16_000}, "note",
      "the note has a word 16,000 letters long; the longest a leaflet takes is 100: put spaces in it"),
@@ -355,7 +358,8 @@ def test_batch_lists_bad_rows_and_offers_the_print_file(client):
     assert "Made 2, already made 0, not made 2" in result.words
     assert "row 3: procedures: unknown procedure 'subcission'; did you mean 'subcision'?" in result.words
     assert f"row 4: date: '31/11/2026' is not a date: November 2026 has no day 31; write it as {GB}" in result.words
-    assert "Warning: tomorrow.csv: ignoring unknown column 'colour'; known columns:" in result.words
+    assert ("Columns used: 'patient' → patient, 'procedures' → procedures, 'date' → date, 'appointment' → "
+            "appointment; not used: 'colour'") in result.words
     (link,) = [a["href"] for a in result.all("a") if a.get("href", "").startswith("/print-files/")]
     assert re.fullmatch(r"/print-files/print-\d{4}-\d\d-\d\d-\d{6}\.pdf", link)
     printed = PdfReader(io.BytesIO(client.get(link).data))
@@ -367,7 +371,7 @@ def test_batch_lists_bad_rows_and_offers_the_print_file(client):
 @pytest.mark.parametrize("data, name, message", [
     (b"", "empty.csv", "empty.csv: the file is empty; it needs a header row"),
     (b"%PDF-1.7 not a list", "list.pdf", "list.pdf: this is a PDF, not a CSV file; export the spreadsheet as CSV"),
-    (b"name,treatments\nSam,subcision\n", "odd.csv", "odd.csv: the first row must be a header naming the columns"),
+    (b"who,what\nSam,subcision\n", "odd.csv", "odd.csv: the first row must be a header naming the columns"),
 ])
 def test_batch_refuses_files_that_are_not_patient_lists(client, data, name, message):
     response = upload(client, data, name)
@@ -387,7 +391,7 @@ def test_a_batch_upload_over_500_patients_is_refused_saying_what_to_do(client):
 def test_batch_without_a_file_and_print_files_by_name_only(client):
     response = client.post("/batch", data={"csrf_token": csrf(client, "/batch")})
     assert response.status_code == 422
-    assert "Choose the CSV file of the patient list." in page(response).words
+    assert "Choose the patient list: a CSV file or an Excel workbook (.xlsx)." in page(response).words
     for name in ("..%2Fcontent.toml", "print-x.txt", "handouts-history.sqlite3", "print-2026.pdf"):
         assert client.get(f"/print-files/{name}").status_code == 404
 
@@ -397,7 +401,7 @@ def test_batch_without_a_file_and_print_files_by_name_only(client):
 
 def test_history_searches_by_name_or_leaflet_date(client):
     made_entry(make(client))
-    made_entry(make(client, patient="Ann 100% Lee", date="22/11/2026", appointment=""))
+    made_entry(make(client, patient="Ann 100% Lee", date="22/11/2026", appointment_date="", appointment_time=""))
     latest = page(client.get("/history"))
     assert "The latest leaflets" in latest.words
     assert latest.words.index("Ann 100% Lee") < latest.words.index("Sam Sample")  # newest first

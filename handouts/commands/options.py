@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import clock
-from ..errors import HandoutsError, InputError
+from ..errors import HandoutsError, InputError, InvalidChoices, LostLetters
 from ..folder import CONTENT, DEFAULT_HISTORY, DEFAULT_OUTBOX, TEMPLATES
 
 if TYPE_CHECKING:
@@ -203,11 +203,29 @@ def report_errors(command):
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            raise click.BadParameter(str(exc), param_hint=f"'{OPTION_FOR_FIELD[exc.field]}'") from None
+            raise click.BadParameter(_mended(exc), param_hint=f"'{OPTION_FOR_FIELD[exc.field]}'") from None
         except HandoutsError as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def _mended(problem: InputError) -> str:
+    """The message, saying how to mend a name or note whose letters were lost before they reached handouts."""
+    first = problem.problems[0] if isinstance(problem, InvalidChoices) else problem
+    if isinstance(first, LostLetters):
+        return f"{first}: type it again with its own letters (if it came from a file or a script, save that as UTF-8)"
+    return str(problem)
+
+
+def column_mapping(ctx, param, texts):
+    """--column "Their Header=field" options, as {header: field}."""
+    from handouts.leaflet.columns import ColumnError, parse_mapping
+
+    try:
+        return parse_mapping(texts)
+    except ColumnError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def check_encrypt(delivery: Delivery, email, formats: tuple[str, ...], email_option: str) -> None:

@@ -18,7 +18,7 @@ from . import letters
 from .content import Content
 from .dates import DateOrder, DateProblem
 from .. import clock
-from ..errors import InputError, InvalidChoices
+from ..errors import InputError, InvalidChoices, LostLetters
 from ..paper import DEFAULT_PAPER, PAPER_SIZES
 
 MAX_NAME_LENGTH = 120
@@ -30,7 +30,12 @@ MAX_NOTE_WORDS = 10_000
 MAX_NOTE_LINES = 200
 MAX_NOTE_WORD = 100
 _WORD = re.compile(r"\w+")
+_WORDS = re.compile(r"\S+")
 _LABELS = {"patient": "the patient's name", "clinician": "the clinician's name", "note": "the note"}
+# Where an encoding lacked a letter, Excel and others write '?' (or a decoder U+FFFD) in its place. No name has a
+# '?'; a note may ask a question, but not with a '?' just before a letter or as a run of them standing alone.
+_LOST_IN_A_NAME = re.compile(r"[?\ufffd]")
+_LOST_IN_A_NOTE = re.compile(r"\ufffd|\?+\w|(?<!\w)\?{2,}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ def parse_choices(
     paper: str | None = None,
     large_print: bool | str = False,
     sessions: Iterable[str] = (),
-    appointment: str | None = None,
+    appointment: str | dt.date | None = None,
 ) -> PatientChoices:
     """Check every field; raise InvalidChoices listing all that are wrong."""
     problems: list[InputError] = []
@@ -109,11 +114,14 @@ def normalise_id(value: str) -> str:
 
 
 def _ids(field, values, known, kind, required=True) -> tuple[str, ...]:
+    """The ids chosen, each written as its id or as its name ('Laser Resurfacing', 'shallow scars')."""
     chosen: dict[str, None] = {}
+    by_name = {normalise_id(item.name): key for key, item in known.items()}
     for raw in values:
         value = normalise_id(raw)
         if not value:
             continue
+        value = value if value in known else by_name.get(value, value)
         if value not in known:
             close = difflib.get_close_matches(value, known, n=2, cutoff=0.6)
             if close:
@@ -135,6 +143,7 @@ _STRAY_JOINER = re.compile("(?<![\u0600-\u06ff])[\u200c\u200d]|[\u200c\u200d](?!
 def _clean(field: str, text: str, extra_fonts: tuple[Path, ...]) -> str:
     """NFC, no invisible format characters, nothing the fonts cannot print."""
     text = unicodedata.normalize("NFC", text)
+    _lost_letters(field, text)
     text = _STRAY_JOINER.sub("", "".join(c for c in text if unicodedata.category(c) != "Cf" or c in "\u200c\u200d"))
     for char in text:
         if unicodedata.category(char) == "Cc" and char not in "\n\t":
@@ -143,6 +152,19 @@ def _clean(field: str, text: str, extra_fonts: tuple[Path, ...]) -> str:
     if why:
         raise InputError(field, f"{_LABELS[field]} contains {why}")
     return text
+
+
+def _lost_letters(field: str, text: str) -> None:
+    """Refuse text whose letters were lost on the way ('Dvo?ák'): printed, it would misname the patient."""
+    found = (_LOST_IN_A_NOTE if field == "note" else _LOST_IN_A_NAME).search(text)
+    if found:
+        mark = "\ufffd" if "\ufffd" in found[0] else "?"
+        if field == "note":  # the word, not a whole note
+            word = next(w for w in _WORDS.finditer(text) if w.end() >= found.end())[0]
+            raise LostLetters(field, f"the note has lost letters ('{mark}') in '{word}'")
+        name = " ".join(text.split())
+        raise LostLetters(field, f"{'the name' if field == 'patient' else _LABELS[field]} '{name}' has lost letters "
+                                 f"('{mark}')")
 
 
 def _one_line(field: str, value: str | None, required: bool, extra_fonts: tuple[Path, ...]) -> str | None:
@@ -229,7 +251,7 @@ def _session_count(text: str) -> str:
     return str(low) if low == high else f"{low} to {high}"
 
 
-def _appointment(value: str | dt.datetime | None, leaflet_date: dt.date,
+def _appointment(value: str | dt.date | None, leaflet_date: dt.date,
                  order: DateOrder) -> dt.datetime | dt.date | None:
     """'2026-12-03 10:30' (or 03/12/2026 10:30 where the day comes first), or a date alone when the time is
     not known yet."""
@@ -245,5 +267,6 @@ def _appointment(value: str | dt.datetime | None, leaflet_date: dt.date,
     day = appointment.date() if isinstance(appointment, dt.datetime) else appointment
     if day is not None and day < leaflet_date:
         raise InputError("appointment", f"'{day.isoformat()}' is before the leaflet's date "
-                                        f"({leaflet_date.isoformat()}); check the appointment and the leaflet's date")
+                                        f"({leaflet_date.isoformat()}); check the appointment, or the date on the "
+                                        "leaflet")
     return appointment

@@ -148,3 +148,4 @@ class Content:
     picture_labels: dict[str, str] = field(default_factory=dict)  # [pictures] labels: the words in the diagrams
     choices: tuple[Text, ...] = ()  # [expectations] choices: the patient's choices besides treatment
     checklist_skin: tuple[Text, ...] = ()  # [checklist] skin: steps only when a treatment works on the skin
+    batch_columns: dict[str, str] = field(default_factory=dict)  # [batch.columns]: "Their Header" = "field"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import letters
 from .clinic_reader import ClinicReader
+from .columns import ColumnError, check_target
 from .content import CLINIC_LISTS, CLINIC_SOURCE, FIGURES, Content, LeafletInfo, Procedure, ScarType
 from .pictures import LABELS, SCAR_PICTURES, TREATMENT_PICTURES
 from .toml_fields import type_name
@@ -93,6 +94,7 @@ class ContentReader(ClinicReader):
             procedures=procedures,
             picture_labels=self.picture_labels(data),
             extra_fonts=self.extra_fonts,
+            batch_columns=self.batch_columns(data),
         )
 
     def leaflet(self, data: dict) -> LeafletInfo:
@@ -159,6 +161,21 @@ class ContentReader(ClinicReader):
                 continue
             found.append(path)
         return tuple(found)
+
+    def batch_columns(self, data: dict) -> dict[str, str]:
+        """[batch.columns]: the booking system's own column names, as "Their Header" = "field"."""
+        keys = ("batch", "columns")
+        batch = self.table(data, ("batch",), ("columns",)) if "batch" in data else {}
+        mapping = {}
+        for header, target in (self.table(batch, keys) if "columns" in batch else {}).items():
+            if not isinstance(target, str):
+                self.problem(keys + (header,), f"should be a field in quotes, not {type_name(target)}")
+                continue
+            try:
+                mapping[header] = check_target(target)
+            except ColumnError as exc:
+                self.problem(keys + (header,), str(exc))
+        return mapping
 
     def procedures(self, data: dict) -> dict[str, Procedure]:
         table = self.table(data, ("procedures",))

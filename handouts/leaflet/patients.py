@@ -17,16 +17,14 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HandoutsError
+from .columns import REQUIRED, ColumnError, ColumnMap, map_columns, normalise
+from .spreadsheet import XLS_START, XLSX_START, WorkbookError, sheet_name, sheet_rows
 
-REQUIRED = ("patient", "procedures")
-OPTIONAL = ("patient_id", "clinician", "date", "scars", "note", "email", "paper", "large_print", "dob",
-            "pdf_password", "sessions", "appointment")
-COLUMNS = REQUIRED + OPTIONAL
 _DELIMITERS = (",", ";", "\t")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -40,67 +38,150 @@ class PatientListError(HandoutsError):
 @dataclass(frozen=True)
 class Row:
     number: int  # spreadsheet row, header = 1
-    values: dict[str, str]
+    values: dict[str, object]  # field -> text, or the date a workbook's cell holds (see ColumnMap.row)
 
     def get(self, column: str) -> str:
-        return self.values.get(column, "")
+        return str(self.values.get(column, ""))
 
 
 @dataclass
 class PatientList:
     path: Path
-    encoding: str
+    encoding: str  # "" for a workbook
     delimiter: str
-    header: list[str]
+    columns: ColumnMap
     warnings: list[str] = field(default_factory=list)
+    sheet: str | None = None  # a workbook's sheet; None for a CSV file
+    header_row: int = 1
+
+    @property
+    def lost_letters_fix(self) -> str:
+        """How to mend a name whose letters were lost (`?`) before it reached this list."""
+        if self.sheet is not None:
+            return "they were lost before the name reached this workbook; type it again there"
+        return "the list was saved in an encoding that cannot hold them; save it as 'CSV UTF-8' and try again"
 
     def rows(self) -> Iterator[Row]:
         """Every patient row, read from the file as it is needed."""
-        path, count = self.path, 0
+        count = 0
+        for number, cells in self._cells():
+            if number <= self.header_row or not any(str(cell or "").strip() for cell in cells):
+                continue  # the header, and blank lines that spreadsheets leave at the end
+            count += 1
+            yield Row(number, self.columns.row(cells))
+        if not count:
+            raise PatientListError(f"{self.path}: has a header row but no patients")
+
+    def _cells(self) -> Iterator[tuple[int, list[object]]]:
+        path = self.path
+        if self.sheet is not None:
+            try:
+                yield from sheet_rows(path, self.sheet)
+            except WorkbookError as exc:
+                raise PatientListError(f"{path}: {exc}") from None
+            return
         try:
             with _open_text(path, self.encoding) as text:
                 reader = csv.reader(text, delimiter=self.delimiter)
-                next(reader)
-                for number, cells in enumerate(reader, 2):
-                    if not any(cell.strip() for cell in cells):
-                        continue  # blank lines that spreadsheets leave at the end
-                    count += 1
-                    yield Row(number, {name: cell.strip() for name, cell in zip(self.header, cells)
-                                       if name in COLUMNS})
+                yield from enumerate(reader, 1)
         except csv.Error as exc:
             raise PatientListError(f"{path}: row {reader.line_num}: {exc}; check the quotes in that row") from None
         except UnicodeDecodeError:
             raise PatientListError(f"{path}: changed while it was being read; run the batch again") from None
         except OSError as exc:
             raise PatientListError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-        if not count:
-            raise PatientListError(f"{path}: has a header row but no patients")
 
 
-def read_patients(path: str | Path, encoding: str | None = None) -> PatientList:
-    """The list's encoding, delimiter and header; its rows are read later, by `rows()`."""
+def read_patients(path: str | Path, encoding: str | None = None, *, columns: Mapping[str, str] | None = None,
+                  named: Collection[str] = (), sheet: str | None = None) -> PatientList:
+    """The list's encoding, delimiter (or sheet) and columns; its rows are read later, by `rows()`.
+
+    `columns` maps the clinic's own header names to fields ({"Procedure Name": "procedures"}); those `named`
+    were given for this list, and must be in it. A workbook is read from `sheet`, or its first sheet.
+    """
     path = Path(path)
     try:
         with path.open("rb") as handle:
             start = handle.read(4096)
-        encoding = _encoding(path, start, encoding)
-        with _open_text(path, encoding) as text:
-            first_line = text.readline()
-            if not first_line.strip() and not any(line.strip() for line in text):
-                raise PatientListError(f"{path}: the file is empty; it needs a header row (patient, procedures, "
-                                       "...) and one row per patient")
+        if start.startswith(XLS_START):
+            raise PatientListError(f"{path}: this is an old Excel workbook (.xls); save it as an Excel Workbook "
+                                   "(.xlsx), or as CSV UTF-8")
+        if start.startswith(XLSX_START):
+            patients = _read_workbook(path, sheet, columns or {}, named)
+        elif sheet is not None:
+            raise PatientListError(f"{path}: has no sheets: it is not an Excel workbook (.xlsx)")
+        else:
+            patients = _read_csv(path, start, encoding, columns or {}, named)
     except FileNotFoundError:
         raise PatientListError(f"{path}: file not found") from None
     except OSError as exc:
         raise PatientListError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except (ColumnError, WorkbookError) as exc:
+        raise PatientListError(f"{path}: {exc}") from None
+    for name, guess, holder in patients.columns.lookalikes():
+        patients.warnings.append(
+            f"{path}: the column {name!r} looks like {guess} but is not used"
+            + (f" ({holder!r} is); if it holds them instead" if holder else "; if it holds them")
+            + f', map it: "{name}={guess}"')
+    return patients
+
+
+def _read_csv(path: Path, start: bytes, encoding: str | None, given: Mapping[str, str],
+              named: Collection[str]) -> PatientList:
+    encoding = _encoding(path, start, encoding)
+    with _open_text(path, encoding) as text:
+        first_line = text.readline()
+        if not first_line.strip() and not any(line.strip() for line in text):
+            raise PatientListError(f"{path}: the file is empty; it needs a header row (patient, procedures, "
+                                   "...) and one row per patient")
     # A byte-order mark that --encoding left in is not part of the first column's name.
-    delimiter, header = _header(path, first_line.lstrip("\ufeff").rstrip("\r\n"))
-    unknown = [name for name in header if name and name not in COLUMNS]
-    warnings = []
-    if unknown:
-        warnings.append(f"{path}: ignoring unknown column{'s' if len(unknown) > 1 else ''} "
-                        f"{', '.join(repr(u) for u in unknown)}; known columns: {', '.join(COLUMNS)}")
-    return PatientList(path, encoding, delimiter, header, warnings)
+    first_line = first_line.lstrip("\ufeff").rstrip("\r\n")
+    tried = []
+    for delimiter in sorted(_DELIMITERS, key=first_line.count, reverse=True):
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        tried.append(map_columns([name.strip() for name in header], given))
+        if "patient" in tried[-1].used:
+            return PatientList(path, encoding, delimiter, _complete(path, tried[-1], named))
+    raise PatientListError(
+        f"{path}: the first row must be a header naming the columns, at least "
+        f"{' and '.join(REQUIRED)} (found: {first_line[:60]!r}){_mapping_hint(tried[0])}")
+
+
+def _read_workbook(path: Path, sheet: str | None, given: Mapping[str, str], named: Collection[str]) -> PatientList:
+    sheet = sheet_name(path, sheet)
+    for number, cells in sheet_rows(path, sheet):
+        if any(str(cell or "").strip() for cell in cells):  # the header: the first row with anything in it
+            columns = map_columns([str(cell or "").strip() for cell in cells], given)
+            if "patient" not in columns.used:
+                raise PatientListError(
+                    f"{path}: row {number} of sheet {sheet!r} must be a header naming the columns, at least "
+                    f"{' and '.join(REQUIRED)} (found: {', '.join(h for h in columns.header if h)})"
+                    f"{_mapping_hint(columns)}")
+            return PatientList(path, "", "", _complete(path, columns, named), sheet=sheet, header_row=number)
+    raise PatientListError(f"{path}: sheet {sheet!r} is empty; it needs a header row (patient, procedures, ...) "
+                           "and one row per patient")
+
+
+def _complete(path: Path, columns: ColumnMap, named: Collection[str]) -> ColumnMap:
+    """`columns`, checked to hold every column `named` in a mapping for this list and every field a leaflet
+    needs."""
+    missing = [name for name in named if normalise(name) not in {normalise(h) for h in columns.header}]
+    if missing:
+        raise PatientListError(f"{path}: has no column {missing[0]!r} to map; its columns are "
+                               f"{', '.join(repr(h) for h in columns.header if h)}")
+    missing = [field for field in REQUIRED if field not in columns.used]
+    if missing:
+        hint = (_mapping_hint(columns, missing[0])
+                or f'; if another column holds them, map it: "Their Header={missing[0]}"')
+        raise PatientListError(f"{path}: no {missing[0]!r} column; the header row must name {' and '.join(REQUIRED)} "
+                               f"(found: {', '.join(h for h in columns.header if h)}){hint}")
+    return columns
+
+
+def _mapping_hint(columns: ColumnMap, field: str = "patient") -> str:
+    """How to say which column holds `field`, when one looks as if it does."""
+    name = next((name for name, guess, _ in columns.lookalikes() if guess == field), None)
+    return f"; if the column {name!r} holds them, map it: \"{name}={field}\"" if name else ""
 
 
 def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
@@ -204,27 +285,3 @@ def unlikely_character(text: str) -> tuple[int, str] | None:
                 or character in _NEVER_INSIDE_A_WORD and after.isalpha()):
             return position, character
     return None
-
-
-def _header(path: Path, first_line: str) -> tuple[str, list[str]]:
-    """The delimiter that makes the first row name a 'patient' column."""
-    for delimiter in sorted(_DELIMITERS, key=first_line.count, reverse=True):
-        header = [_column(name) for name in next(csv.reader([first_line], delimiter=delimiter))]
-        if "patient" in header:
-            missing = [c for c in REQUIRED if c not in header]
-            if missing:
-                raise PatientListError(
-                    f"{path}: no {missing[0]!r} column; the header row must name "
-                    f"{' and '.join(REQUIRED)} (found: {', '.join(h for h in header if h)})")
-            duplicated = sorted({h for h in header if h and header.count(h) > 1})
-            if duplicated:
-                raise PatientListError(f"{path}: the column {duplicated[0]!r} appears twice in the header row")
-            return delimiter, header
-    raise PatientListError(
-        f"{path}: the first row must be a header naming the columns, at least "
-        f"{' and '.join(REQUIRED)} (found: {first_line[:60]!r})")
-
-
-def _column(name: str) -> str:
-    """' Patient ID ' -> 'patient_id'."""
-    return "_".join(name.strip().lower().replace("-", " ").split())

@@ -10,6 +10,7 @@ the JSON key. The field names are the patient list's column names.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,9 +36,9 @@ FIELDS = {
     "large_print": "yes for large print",
     "email": "where to email the leaflet",
 }
-# Fields that take more than one value come as lists, or as text separated by ';' (or ',', as a spreadsheet
-# cell may have them).
-_SEPARATOR = re.compile(r"[;,]")
+# Fields that take more than one value come as lists, or as text separated by ';' (or ',' or '+', as a booking
+# system's cell may have them: "Subcision + Fillers").
+_SEPARATOR = re.compile(r"[;,+]")
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,9 @@ def parse_request(content: Content, values: Mapping[str, object], *,
             procedures=_items(values, "procedures"),
             scars=_items(values, "scars"),
             sessions=_sessions(values.get("sessions")),
-            appointment=_text(values, "appointment") or None,
+            appointment=_when(values, "appointment"),
             clinician=_text(values, "clinician"),
-            date=_text(values, "date") or None,
+            date=_when(values, "date"),
             note=_text(values, "note"),
             paper=_text(values, "paper") or None,
             large_print=values.get("large_print") or False,
@@ -88,6 +89,12 @@ def parse_request(content: Content, values: Mapping[str, object], *,
 def _text(values: Mapping[str, object], field: str) -> str | None:
     value = values.get(field)
     return None if value is None else str(value)
+
+
+def _when(values: Mapping[str, object], field: str) -> str | dt.date | None:
+    """A date or time as typed, or as a workbook's cell holds it (a date, or a datetime), never made text."""
+    value = values.get(field)
+    return value if isinstance(value, dt.date) else _text(values, field) or None
 
 
 def _items(values: Mapping[str, object], field: str) -> list[str]:

@@ -72,6 +72,7 @@ class BatchResult:
     problems: list[str] = field(default_factory=list)  # "row N: ..." for each row not made
     warnings: list[str] = field(default_factory=list)  # unknown columns, addresses not recorded
     print_files: list[PrintFile] = field(default_factory=list)  # one per paper size
+    columns: str = ""  # which column was used for what, when the list's names are not the fields' own
 
 
 class Desk:
@@ -208,15 +209,17 @@ class Desk:
 
     # -- many ------------------------------------------------------------------
 
-    def batch(self, csv: bytes, name: str) -> BatchResult:
-        """A leaflet for every good row of an uploaded patient list (`name` is the uploaded file's), and one
-        print file of them."""
+    def batch(self, csv: bytes, name: str, columns: dict[str, str] | None = None) -> BatchResult:
+        """A leaflet for every good row of an uploaded patient list (`name` is the uploaded file's: a CSV file or
+        an Excel workbook), and one print file of them. `columns` maps the list's own column names to fields, as
+        content.toml's [batch.columns] does (which it adds to)."""
         # The list is read row by row as the batch goes, so the upload stays until the batch is done.
         with tempfile.TemporaryDirectory() as folder:
             upload = Path(folder) / "upload.csv"
             upload.write_bytes(csv)
             try:
-                patients = read_patients(upload)
+                patients = read_patients(upload, columns={**self.maker.content.batch_columns, **(columns or {})},
+                                         named=columns or ())
             except PatientListError as exc:
                 raise PatientListError(str(exc).replace(str(upload), name)) from None
             rows = sum(1 for _ in patients.rows())
@@ -234,7 +237,8 @@ class Desk:
                                      report)
         return BatchResult(summary.written, summary.skipped, report.problems,
                            [line.replace(str(upload), name) for line in report.warnings],
-                           summary.print_files.files if summary.print_files else [])
+                           summary.print_files.files if summary.print_files else [],
+                           patients.columns.summary() if patients.columns.mapped else "")
 
     def print_file(self, name: str) -> Path:
         """A print file the desk made, by its name (never a path)."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from ..leaflet.content import Content
 from ..leaflet.request import FIELDS as REQUEST_FIELDS
-from ..errors import InputError, InvalidChoices
+from ..errors import InputError, InvalidChoices, LostLetters
 
 # The request's fields that the form and the API take (the patient id comes from patient lists only).
 FIELDS = tuple(name for name in REQUEST_FIELDS if name != "patient_id")
 _TEXT = ("patient", "appointment", "clinician", "date", "note", "paper", "email")
+_APPOINTMENT = ("appointment_date", "appointment_time")  # the form's two boxes for the appointment
 
 
 def from_json(body: object) -> dict:
@@ -48,6 +49,10 @@ _EXAMPLES = {"procedures": "subcision", "scars": "rolling"}
 def from_form(form, content: Content) -> dict:
     """The New leaflet form's fields (a Werkzeug MultiDict), as parse_request takes them."""
     values = {name: form.get(name, "") for name in _TEXT}
+    # The appointment comes as a date and a time box: ISO (2026-12-03, 14:30) from a browser's own date and time
+    # inputs, or as typed (03/12/2026, 2pm) where the browser shows text boxes instead. Both are kept to show again.
+    parts = [form.get(name, "").strip() for name in _APPOINTMENT]
+    values.update(zip(_APPOINTMENT, parts), appointment=" ".join(part for part in parts if part))
     values["procedures"] = form.getlist("procedures")
     values["scars"] = form.getlist("scars")
     values["sessions"] = {pid: form.get(f"sessions-{pid}", "") for pid in content.procedures}
@@ -55,9 +60,14 @@ def from_form(form, content: Content) -> dict:
     return values
 
 
-def errors(problem: InvalidChoices) -> dict[str, str]:
-    """{field: message}, the first message for each field."""
+# How to mend a name or note whose letters were lost before they reached the form or the API.
+FORM_LOST_LETTERS = "type it again with its own letters (the list it was copied from had lost them)"
+API_LOST_LETTERS = "send it with its own letters, as UTF-8 JSON (the program that sent it had lost them)"
+
+
+def errors(problem: InvalidChoices, lost_letters: str) -> dict[str, str]:
+    """{field: message}, the first message for each field; letters lost say how to mend them (`lost_letters`)."""
     found: dict[str, str] = {}
     for each in problem.problems:
-        found.setdefault(each.field, str(each))
+        found.setdefault(each.field, f"{each}: {lost_letters}" if isinstance(each, LostLetters) else str(each))
     return found

@@ -17,12 +17,13 @@ from ..errors import InputError, InvalidChoices
 from ..leaflet.contact import check_address
 from ..leaflet.contrast import MIN_CONTRAST, contrast_pairs, contrast_ratio
 from ..leaflet.dates import DateProblem
+from ..leaflet.columns import ColumnError, parse_mapping
 from ..leaflet.patients import PatientListError
 from ..leaflet.request import parse_request
 from ..paper import DEFAULT_PAPER, PAPERS
 from . import guard
 from .desk import Desk, with_print_dialog
-from .fields import errors, from_form
+from .fields import FORM_LOST_LETTERS, errors, from_form
 
 blueprint = Blueprint("pages", __name__)
 
@@ -41,7 +42,8 @@ def new_leaflet():
     try:
         asked = parse_request(content, values)
     except InvalidChoices as exc:
-        return render_template("new.html", values=values, errors=errors(exc), **form_context(g.desk)), 422
+        return render_template("new.html", values=values, errors=errors(exc, FORM_LOST_LETTERS),
+                               **form_context(g.desk)), 422
     made = g.desk.make(asked.choices, address=asked.email)
     return redirect(url_for("pages.preview", entry=made.entry), code=303)
 
@@ -101,16 +103,23 @@ def email(entry: int):
 
 @blueprint.route("/batch", methods=["GET", "POST"])
 def batch():
+    mapping = request.form.get("columns", "")
     if request.method != "POST":
-        return render_template("batch.html", result=None, error="")
+        return render_template("batch.html", result=None, error="", columns=mapping)
+    try:
+        columns = parse_mapping([line for line in mapping.splitlines() if line.strip()])
+    except ColumnError as exc:
+        return render_template("batch.html", result=None, error="", columns=mapping,
+                               columns_error=f"{exc}; write one column a line"), 422
     upload = request.files.get("patients")
     if upload is None or not upload.filename:
-        return render_template("batch.html", result=None, error="Choose the CSV file of the patient list."), 422
+        return render_template("batch.html", result=None, columns=mapping,
+                               error="Choose the patient list: a CSV file or an Excel workbook (.xlsx)."), 422
     try:
-        result = g.desk.batch(upload.read(), Path(upload.filename).name)
+        result = g.desk.batch(upload.read(), Path(upload.filename).name, columns)
     except PatientListError as exc:
-        return render_template("batch.html", result=None, error=str(exc)), 422
-    return render_template("batch.html", result=result, error="")
+        return render_template("batch.html", result=None, error=str(exc), columns=mapping), 422
+    return render_template("batch.html", result=result, error="", columns=mapping)
 
 
 @blueprint.get("/print-files/<name>")
