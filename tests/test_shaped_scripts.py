@@ -179,3 +179,18 @@ def test_without_harfbuzz_a_shaped_script_is_refused_saying_how_to_install_it(ru
     assert result.stderr.splitlines()[-1] == (
         "Error: Invalid value for '--patient': the patient's name contains Devanagari letters (\"प\"), which leaflets "
         'print only when shaped by HarfBuzz, not installed here; install it with pip install "reportlab[shaping]"')
+
+
+@needs_noto("Devanagari")
+def test_a_shaped_note_split_at_a_page_end_stays_shaped_on_the_next_page(run):
+    add_fonts("Devanagari")
+    sentence = "प्रिया शर्मा, आपकी अगली मुलाक़ात १२ दिसंबर को है।"
+    path = make(run, "--patient", "प्रिया शर्मा", "--note", " ".join([sentence] * 60))
+    pages = PdfReader(path).pages
+    # The note's tail, on page 2, is drawn in the added font, its words shaped as on page 1.
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[1] for font in pages[1]["/Resources"]["/Font"].values()}
+    assert "NotoSansDevanagari-Regular" in fonts
+    text_page = pypdfium2.PdfDocument(path)[1].get_textpage()
+    drawn = [text_page.get_text_range(i, 1) for i in range(text_page.count_chars())]
+    assert "्" not in drawn  # the virama fused into its conjunct, never drawn on its own
+    assert notdef_boxes(added_fonts_drawn(path)["NotoSansDevanagari-Regular"]) == 0

@@ -37,22 +37,21 @@ def _shape_only_what_needs_it() -> None:
     comma the Thai font lacks (drawn in the leaflet font) would draw the wrong
     glyph for the comma.
     """
-    from reportlab.pdfbase.ttfonts import ShapedFragWord, ShapedStr, makeShapedFragWord, shapeFragWord
+    from reportlab.pdfbase.ttfonts import ShapedFragWord, makeShapedFragWord, shapeFragWord
     from reportlab.platypus import paragraph
 
-    def unshaped(run: list) -> bool:
-        """Letters that need shaping, not shaped yet (the words of a paragraph's tail after a page end are)."""
-        return scripts.needs_shaping(_text(run)) and not any(isinstance(text, ShapedStr) for _, text in run)
+    def needs_it(run: list) -> bool:
+        return scripts.needs_shaping(_text(run))
 
     def shape(word):
         if isinstance(word, ShapedFragWord):
-            return word
+            return word  # ReportLab hands a shaped word back again: HarfBuzz refuses its shaped text
         runs = _font_runs(word[1:])
-        if not any(map(unshaped, runs)):
+        if not any(map(needs_it, runs)):
             return word
         shaped = makeShapedFragWord(word)([0])
         for run in runs:
-            if unshaped(run):
+            if needs_it(run):
                 run = shapeFragWord([_width(run)] + run)
                 width, run = run[0], run[1:]
             else:
