@@ -1,18 +1,26 @@
-"""Layout benchmark: how long one leaflet takes to draw with a long or awkward note.
+"""Layout benchmark: how long one leaflet takes to draw with a long or awkward note, or a name in another script.
 
-    python3 benchmarks/layout_benchmark.py [--quick]
+    python3 benchmarks/layout_benchmark.py [--quick | --names]
 
 Draws a leaflet (subcision, A4) with each note below and prints the seconds
 it took, or the message a note is refused with. It asserts nothing. Run it
 from another checkout (PYTHONPATH=that/checkout) to compare. Issue 17: a note
 of one 16,000-letter word took 25 s, 10,000 single line breaks 22 s; after,
 notes a leaflet takes lay out in a few seconds at most, longer ones are refused.
+
+--names draws an English leaflet and leaflets with names in scripts HarfBuzz
+shapes (Noto fonts from Debian's fonts-noto-core added as [fonts] extra), each
+many times, and prints the median milliseconds (issue 20: shaping only the
+paragraphs that need it leaves English leaflets as fast as before).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
+import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,10 +47,55 @@ NOTES = {
 QUICK = ("none", "one 4,000-letter word", "2,000 single line breaks", "5,000 words, one paragraph")
 
 
+NOTO = Path("/usr/share/fonts/truetype/noto")
+NAMES = {  # what is printed: (patient, clinician, note, with the Noto fonts added)
+    "English leaflet": ("Sam Sample", "Dr Ana Silva", "See you on 12 December.", False),
+    "English leaflet, Noto fonts added": ("Sam Sample", "Dr Ana Silva", "See you on 12 December.", True),
+    "Devanagari name": ("प्रिया शर्मा", "Dr Ana Silva", "See you on 12 December.", True),
+    "Devanagari, Bengali names, Tamil note": ("प्रिया शर्मा", "ডাঃ দেবাশীষ রায়",
+                                              "வணக்கம் பிரியா, டிசம்பர் 12 அன்று.", True),
+}
+FONTS = ("NotoSansDevanagari-Regular.ttf", "NotoSansBengali-Regular.ttf", "NotoSansTamil-Regular.ttf")
+
+
+def time_names(repeats: int) -> None:
+    """The median time to draw each leaflet of NAMES, the Noto fonts added to a copy of the content."""
+    with tempfile.TemporaryDirectory() as folder:
+        content = Path(folder) / "content.toml"
+        shutil.copy(ROOT / "content.toml", content)
+        shutil.copytree(ROOT / "templates", Path(folder) / "templates")  # the logo is found beside content.toml
+        extra = ", ".join(f'"{NOTO / name}"' for name in FONTS if (NOTO / name).is_file())
+        with content.open("a", encoding="utf-8") as file:
+            file.write(f"\n[fonts]\nextra = [{extra}]\n")
+        makers = {False: Maker(ROOT / "content.toml", ROOT / "templates"), True: Maker(content, ROOT / "templates")}
+        for label, (patient, clinician, note, added) in NAMES.items():
+            maker = makers[added]
+            # Each draw a different patient, as in a batch: paragraphs already broken into lines are not again.
+            try:
+                draws = [parse_choices(maker.content, patient=f"{patient} {number}", clinician=clinician,
+                                       note=f"{note} {number}", procedures=["subcision"], date=dt.date(2026, 12, 1))
+                         for number in range(repeats + 1)]
+            except InvalidChoices as exc:
+                print(f"{label:45} refused: {str(exc)[:60]}...", flush=True)
+                continue
+            maker.render(draws.pop())  # fonts loaded, the shared paragraphs broken into lines
+            times = []
+            for choices in draws:
+                started = time.process_time()  # CPU time: the build machine is shared
+                maker.render(choices)
+                times.append(time.process_time() - started)
+            print(f"{label:45} {statistics.median(times) * 1000:7.1f} ms CPU (median of {repeats})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the notes that take seconds before the fix")
+    parser.add_argument("--names", action="store_true", help="leaflets with names in other scripts instead")
+    parser.add_argument("--repeats", type=int, default=40, help="draws of each leaflet with --names")
     args = parser.parse_args()
+    if args.names:
+        time_names(args.repeats)
+        return
     maker = Maker(ROOT / "content.toml", ROOT / "templates")
     maker.render(parse_choices(maker.content, patient="Warm Up", procedures=["subcision"]))  # fonts loaded
     for label, note in NOTES.items():

@@ -90,8 +90,8 @@ def problem(text: str, extra: tuple[Path, ...] = ()) -> str | None:
     """Why `text` cannot be printed, worded to follow "contains"; None if it can.
 
     A character is printed if the leaflet font, or for scripts drawn one glyph
-    per letter an added font (`extra`), has it, and its script is one the
-    leaflets print correctly (see scripts.py).
+    per letter or shaped by HarfBuzz an added font (`extra`), has it, and its
+    script is one the leaflets print correctly (see scripts.py).
     """
     odd = set(text) - _fine()
     if not odd:
@@ -106,11 +106,16 @@ def problem(text: str, extra: tuple[Path, ...] = ()) -> str | None:
             return f"{describe(char)}, an Arabic letter leaflets cannot join correctly; remove it"
         if code in scripts.RIGHT_TO_LEFT:  # shaped and ordered in the leaflet font only
             return f"{describe(char)}, which the leaflet font cannot print; remove it"
+        if code in scripts.SHAPED and not scripts.can_shape():
+            return (f'{scripts.name(code)} ("{char}"), which leaflets print only when shaped by HarfBuzz, '
+                    'not installed here; install it with pip install "reportlab[shaping]"')
         if any(char in chars for chars in added):
             continue
         if scripts.is_letters(code):
+            # Noto has a font for each shaped script, named after it ("Noto Sans Devanagari").
+            example = f", such as Noto Sans {scripts.script_name(code)}" if code in scripts.SHAPED else ""
             return (f'{scripts.name(code)} ("{char}", {scripts.block(char)}), which the leaflet font cannot print; '
-                    'a clinic can add a font for them in content.toml ([fonts] extra = ["FONT.ttf"])')
+                    f'a clinic can add a font for them in content.toml ([fonts] extra = ["FONT.ttf"]){example}')
         return f"{describe(char)}, which leaflets cannot print; remove it"
     return None
 

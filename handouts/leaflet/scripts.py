@@ -2,14 +2,16 @@
 
 A font having a glyph for every character is not enough: many scripts change
 letters by their neighbours (Arabic joins them, Devanagari reorders and fuses
-them, Thai stacks marks), which takes a text shaping engine. handouts has one
-for Arabic and Hebrew only (rtl.py), so other such scripts are refused,
-named, rather than printed wrong, whatever fonts are installed.
+them, Thai stacks marks), which takes a text shaping engine. handouts shapes
+Arabic and Hebrew itself (rtl.py), and the scripts in SHAPED through
+ReportLab's HarfBuzz shaping, in a font a clinic adds for them; other such
+scripts are refused, named, rather than printed wrong, whatever fonts are installed.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 
 # One glyph per character, left to right: printed right by any font that has them.
 # (Zyyy: digits, punctuation, symbols; Zinh: combining marks, placed by the font.)
@@ -19,6 +21,9 @@ _SIMPLE = frozenset({
 })
 # Right to left, and for Arabic joined: shaped and ordered by rtl.py.
 RIGHT_TO_LEFT = frozenset({"Arab", "Hebr"})
+# Left to right but shaped (letters reordered, fused, marks stacked): by HarfBuzz, in an added font.
+# Each was printed and looked at with its Noto font; other Indic and South-East Asian scripts were not.
+SHAPED = frozenset({"Deva", "Beng", "Guru", "Gujr", "Taml", "Thai"})
 
 _NAMES = {
     "Hani": "Chinese characters",
@@ -38,8 +43,34 @@ def script(char: str) -> str:
 
 
 def printable(code: str) -> bool:
-    """Whether leaflets can print this script correctly, given a font for it."""
-    return code in _SIMPLE or code in RIGHT_TO_LEFT
+    """Whether leaflets can print this script correctly, given a font for it (and, for SHAPED, shaping)."""
+    return code in _SIMPLE or code in RIGHT_TO_LEFT or code in SHAPED
+
+
+@functools.cache
+def can_shape() -> bool:
+    """Whether HarfBuzz, which shapes the SHAPED scripts, is installed (reportlab[shaping])."""
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@functools.cache
+def _shaped_letters() -> re.Pattern:
+    """A character of a SHAPED script; their marks and the dandas (script "common") go with them by word."""
+    from fontTools.unicodedata import Scripts
+
+    starts, codes = Scripts.RANGES, Scripts.VALUES
+    ranges = [f"\\U{start:08x}-\\U{end - 1:08x}" for start, end, code in zip(starts, starts[1:], codes)
+              if code in SHAPED]
+    return re.compile(f"[{''.join(ranges)}]")
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether text holds letters of a SHAPED script."""
+    return _shaped_letters().search(text) is not None
 
 
 def is_letters(code: str) -> bool:
@@ -49,9 +80,14 @@ def is_letters(code: str) -> bool:
 
 def name(code: str) -> str:
     """'Hani' -> 'Chinese characters', 'Deva' -> 'Devanagari letters'."""
+    return _NAMES.get(code) or f"{script_name(code)} letters"
+
+
+def script_name(code: str) -> str:
+    """'Deva' -> 'Devanagari', 'Hani' -> 'Han'."""
     from fontTools import unicodedata as ucd
 
-    return _NAMES.get(code) or f"{ucd.script_name(code).replace('_', ' ')} letters"
+    return ucd.script_name(code).replace("_", " ")
 
 
 def block(char: str) -> str:

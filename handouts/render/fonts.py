@@ -9,13 +9,14 @@ letters each font has is leaflet/letters.py's to say.
 
 import functools
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FontError
-from ..leaflet import letters
+from ..leaflet import letters, scripts
 
 REGULAR = "HandoutsSans"
 BOLD = "HandoutsSans-Bold"
@@ -128,20 +129,59 @@ def _outside() -> re.Pattern:
 
 
 def with_fallback(markup: str) -> str:
-    """Paragraph markup with runs of letters the leaflet font lacks put in the added font that has them."""
+    """Paragraph markup with runs of letters the leaflet font lacks put in the added font that has them.
+
+    A word with letters HarfBuzz shapes (Devanagari, Thai...) goes into one added font as far as that font
+    has its characters (joiners and punctuation too): a word is shaped in one font, so its joiners steer
+    the shaping and its punctuation matches its letters.
+    """
     if not _active:
         return markup
-    return _outside().sub(_in_added_fonts, markup)
+    if not scripts.needs_shaping(markup):
+        return _outside().sub(_in_added_fonts, markup)
+    return _TAG_OR_WORD.sub(_word_in_added_fonts, markup)
+
+
+# A markup tag, or a word of text between tags and spaces.
+_TAG_OR_WORD = re.compile(r"<[^>]*>|[^\s<>]+")
+# A character of escaped markup: an entity ("&amp;") or one character.
+_MARKUP_CHAR = re.compile(r"&#?\w+;|.", re.DOTALL)
+
+
+def _word_in_added_fonts(match: re.Match) -> str:
+    word = match[0]
+    if word.startswith("<") or not scripts.needs_shaping(word):
+        return _outside().sub(_in_added_fonts, word)
+    shaped = [char for char in word if scripts.needs_shaping(char)]
+    shaper = next((f for f in _active if f.chars.issuperset(shaped)), None)
+    printable = letters.printable()
+    pieces = []
+    for piece in _MARKUP_CHAR.findall(word):
+        char = html.unescape(piece)
+        if shaper and char in shaper.chars:
+            pieces.append((piece, shaper.name))
+        else:
+            pieces.append((piece, None if char in printable else _added_name(char)))
+    return _in_fonts(pieces)
+
+
+def _added_name(char: str) -> str | None:
+    """The first added font that has the character; None if none has it."""
+    return next((f.name for f in _active if char in f.chars), None)
 
 
 def _in_added_fonts(match: re.Match) -> str:
+    return _in_fonts([(char, _added_name(char)) for char in match[0]])
+
+
+def _in_fonts(pieces: list[tuple[str, str | None]]) -> str:
+    """Markup for pieces of text, each with its added font's name or None for the leaflet font."""
     out, current, run = [], None, ""
-    for char in match[0]:
-        font = next((f.name for f in _active if char in f.chars), None)
+    for text, font in pieces:
         if font != current and run:
             out.append(f'<font name="{current}">{run}</font>' if current else run)
             run = ""
-        current, run = font, run + char
+        current, run = font, run + text
     out.append(f'<font name="{current}">{run}</font>' if current else run)
     return "".join(out)
 

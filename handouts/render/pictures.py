@@ -39,6 +39,7 @@ class Style:
 
 def draw(name: str, labels: dict[str, str], colours, large_print: bool = False) -> Drawing:
     """The picture called `name`, labelled in `labels`' words, in the clinic's `colours`."""
+    fonts.register()  # labels are measured in the leaflet font, also for an HTML leaflet drawn without a PDF
     return _BUILDERS[name](labels, Style(colours.primary, colours.accent, 16 if large_print else 12))
 
 

@@ -2,8 +2,9 @@
 
 ReportLab paragraphs read an XML-like markup; every character of data is
 escaped here, so text such as "<b" or "AT&T" prints exactly as typed.
-Right-to-left text is shaped and drawn in display order (rtl.py), and letters
-the leaflet font lacks are drawn in a font the clinic added (fonts.py).
+Right-to-left text is shaped and drawn in display order (rtl.py), letters
+the leaflet font lacks are drawn in a font the clinic added (fonts.py), and
+Indic and Thai letters are shaped by HarfBuzz (shaping.py).
 """
 
 import copy
@@ -16,7 +17,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _processed_frags
 
-from . import fonts, rtl
+from . import fonts, rtl, shaping
+from ..leaflet import scripts
 from ..leaflet.document import Inline
 
 
@@ -53,8 +55,8 @@ _SHY = "\u00ad"
 
 def _soft_hyphens(match: re.Match) -> str:
     word = match[0]
-    if rtl.RTL.search(word):
-        return word  # shaped and reordered as a whole
+    if rtl.RTL.search(word) or scripts.needs_shaping(word):
+        return word  # shaped (and reordered) as a whole
     marked = _hyphenator().inserted(word, hyphen=_SHY)
     # Where the dictionary finds no break (a name in another language), every 8 letters will do.
     return marked if _SHY in marked else _SHY.join(word[i:i + 8] for i in range(0, len(word), 8))
@@ -78,7 +80,11 @@ class BidiParagraph(Paragraph):
 
     Lines are broken in reading order and only reordered to be drawn, so
     splitting a paragraph at a page end still splits it between the right words.
+    One holding letters that need shaping (Devanagari, Thai...) is shaped.
     """
+
+    def __init__(self, text, style=None, *args, **kwargs):
+        super().__init__(text, shaping.style_for(text, style), *args, **kwargs)
 
     def drawPara(self, debug=0):
         logical, style = self.blPara, self.style
