@@ -46,7 +46,7 @@ class Row:
 
 @dataclass
 class PatientList:
-    path: Path
+    path: Path | Upload  # where the rows are read from
     encoding: str  # "" for a workbook
     delimiter: str
     columns: ColumnMap
@@ -92,14 +92,30 @@ class PatientList:
             raise PatientListError(f"{path}: cannot be read: {exc.strerror or exc}") from None
 
 
-def read_patients(path: str | Path, encoding: str | None = None, *, columns: Mapping[str, str] | None = None,
-                  named: Collection[str] = (), sheet: str | None = None) -> PatientList:
+@dataclass(frozen=True)
+class Upload:
+    """A patient list sent to the front desk: read from memory, and named in messages as the file it was."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+    def open(self, mode: str = "rb") -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def read_patients(path: str | Path | Upload, encoding: str | None = None, *,
+                  columns: Mapping[str, str] | None = None, named: Collection[str] = (),
+                  sheet: str | None = None) -> PatientList:
     """The list's encoding, delimiter (or sheet) and columns; its rows are read later, by `rows()`.
 
-    `columns` maps the clinic's own header names to fields ({"Procedure Name": "procedures"}); those `named`
-    were given for this list, and must be in it. A workbook is read from `sheet`, or its first sheet.
+    `path` is a file, or an Upload. `columns` maps the clinic's own header names to fields ({"Procedure
+    Name": "procedures"}); those `named` were given for this list, and must be in it. A workbook is read from
+    `sheet`, or its first sheet.
     """
-    path = Path(path)
+    path = path if isinstance(path, Upload) else Path(path)
     try:
         with path.open("rb") as handle:
             start = handle.read(4096)
@@ -184,9 +200,9 @@ def _mapping_hint(columns: ColumnMap, field: str = "patient") -> str:
     return f"; if the column {name!r} holds them, map it: \"{name}={field}\"" if name else ""
 
 
-def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+def _open_text(path: Path | Upload, encoding: str) -> io.TextIOWrapper:
     # newline="" keeps line breaks inside quoted cells for the csv module.
-    return open(path, encoding=encoding, newline="")
+    return io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")
 
 
 def _encoding(path: Path, start: bytes, given: str | None) -> str:

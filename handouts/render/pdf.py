@@ -24,23 +24,21 @@ from ..paper import PAPERS
 from .pdfstyles import LARGE_PRINT, Typography, styles_for
 from .story import story
 
-# Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
-rl_config.useA85 = 0
-
-
-def _compress_fonts_once() -> None:
-    """Every leaflet embeds the same first font subsets (see fonts.prime);
-    compress such large, repeated streams once per process, not per leaflet."""
+@functools.cache
+def _tune_reportlab() -> None:
+    """Set ReportLab up for leaflets, once per process and only when one is drawn (not when imported)."""
+    # Plain zlib streams: ASCII85 on top makes files a quarter bigger and slower.
+    rl_config.useA85 = 0
+    # Every leaflet embeds the same first font subsets (see fonts.prime): compress such large, repeated
+    # streams once per process, not per leaflet.
     compress = pdfdoc.PDFZCompress.encode
     remembered = functools.lru_cache(maxsize=16)(compress)
     pdfdoc.PDFZCompress.encode = lambda data: remembered(data) if len(data) > 8192 else compress(data)
 
 
-_compress_fonts_once()
-
-
 def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     """The leaflet as PDF bytes. `invariant` makes builds byte-identical."""
+    _tune_reportlab()
     fonts.register()
     fonts.use(leaflet.extra_fonts)
     styles = styles_for(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography())

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -41,7 +40,7 @@ from ..history import History
 from ..staff import Member, Staff
 from ..make import Maker, write_new
 from ..output import default_path, slug
-from ..leaflet.patients import PatientListError, read_patients
+from ..leaflet.patients import PatientListError, Upload, read_patients
 from ..deliver.printfile import PrintFile
 from ..deliver.sending import letter
 from .drawing import Drawers
@@ -213,30 +212,23 @@ class Desk:
         """A leaflet for every good row of an uploaded patient list (`name` is the uploaded file's: a CSV file or
         an Excel workbook), and one print file of them. `columns` maps the list's own column names to fields, as
         content.toml's [batch.columns] does (which it adds to)."""
-        # The list is read row by row as the batch goes, so the upload stays until the batch is done.
-        with tempfile.TemporaryDirectory() as folder:
-            upload = Path(folder) / "upload.csv"
-            upload.write_bytes(csv)
-            try:
-                patients = read_patients(upload, columns={**self.maker.content.batch_columns, **(columns or {})},
-                                         named=columns or ())
-            except PatientListError as exc:
-                raise PatientListError(str(exc).replace(str(upload), name)) from None
-            rows = sum(1 for _ in patients.rows())
-            if rows > MAX_UPLOAD_ROWS:
-                raise PatientListError(f"{name} has {rows:,} patients; the front desk makes at most "
-                                       f"{MAX_UPLOAD_ROWS:,} at once: split the list, or run 'handouts batch' on "
-                                       "the clinic's computer, which takes any number")
-            stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
-            # One at a time, in this process: the desk's drawing workers are for the form's leaflets.
-            settings = BatchSettings(self.output_dir, jobs=1, print_file=self.output_dir / f"print-{stamp}.pdf",
-                                     print_file_required=False)
-            report = QuietReport()
-            with self._drawing:
-                summary = make_batch(patients, self.maker, lambda: self.history(writing_leaflets=True), settings,
-                                     report)
-        return BatchResult(summary.written, summary.skipped, report.problems,
-                           [line.replace(str(upload), name) for line in report.warnings],
+        # Read from memory (the upload is at most MAX_BODY), and named in messages as the file sent.
+        patients = read_patients(Upload(name, csv), columns={**self.maker.content.batch_columns, **(columns or {})},
+                                 named=columns or ())
+        rows = sum(1 for _ in patients.rows())
+        if rows > MAX_UPLOAD_ROWS:
+            raise PatientListError(f"{name} has {rows:,} patients; the front desk makes at most "
+                                   f"{MAX_UPLOAD_ROWS:,} at once: split the list, or run 'handouts batch' on "
+                                   "the clinic's computer, which takes any number")
+        stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
+        # One at a time, in this process: the desk's drawing workers are for the form's leaflets.
+        settings = BatchSettings(self.output_dir, jobs=1, print_file=self.output_dir / f"print-{stamp}.pdf",
+                                 print_file_required=False)
+        report = QuietReport()
+        with self._drawing:
+            summary = make_batch(patients, self.maker, lambda: self.history(writing_leaflets=True), settings,
+                                 report)
+        return BatchResult(summary.written, summary.skipped, report.problems, report.warnings,
                            summary.print_files.files if summary.print_files else [],
                            patients.columns.summary() if patients.columns.mapped else "")
 
