@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import CONTENT, TEMPLATES, flat, line_of, replace_in
+from conftest import CONTENT, ROOT, TEMPLATES, flat, line_of, replace_in, without_settings
 from handouts.leaflet.choices import parse_choices
 from handouts.leaflet.compose import compose
 from handouts.leaflet.content_reader import load_content
@@ -223,6 +226,17 @@ def test_a_timeline_of_the_patients_own_plan(content, wording):
     assert '<figure class="timeline" tabindex="0">' in page and "Subcision: 3" in page
 
 
+def test_an_html_leaflet_alone_draws_its_timeline(tmp_path):
+    """In a process that has drawn no PDF (the timeline's words are measured in the leaflet font)."""
+    shutil.copy(CONTENT, tmp_path / "content.toml")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "make", "-p", "Sam Sample", "--procedure", "subcision",
+                           "--sessions", "subcision=3", "--format", "html"], cwd=tmp_path, capture_output=True,
+                          text=True, env=without_settings(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert '<figure class="timeline" tabindex="0">' in (tmp_path / done.stdout.strip()).read_text(encoding="utf-8")
+
+
 # -- 3. only what is true of what was chosen ---------------------------------------------------------
 
 
@@ -318,6 +332,14 @@ def test_no_page_before_the_last_is_less_than_60_percent_full(content, wording, 
                                       ALL]
     for chosen in cases:
         data = pdf(content, wording, chosen, scars=["rolling"] if len(chosen) > 1 else [], paper=paper)
+        for number, full in enumerate(fullness(data)[:-1], 1):
+            assert full >= 0.6, (chosen, number, round(full, 2))
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_with_the_clinics_lists_no_page_before_the_last_is_less_than_60_percent_full(clinic_content, wording, paper):
+    for chosen in (["dermabrasion"], ["laser-resurfacing"], ["subcision", "fractional-laser"], ALL):
+        data = pdf(clinic_content, wording, chosen, scars=SCARS if chosen == ALL else [], paper=paper)
         for number, full in enumerate(fullness(data)[:-1], 1):
             assert full >= 0.6, (chosen, number, round(full, 2))
 

@@ -35,8 +35,9 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
     same = {kind: _same_lists(procedures, kind) for kind in _SHAREABLE}
     shared = {kind: [group for group in groups if len(group["names"]) > 1] for kind, groups in same.items()}
     scars = [content.scars[sid] for sid in choices.scars]
+    said_once = {kind: {pid for group in groups for pid in group["ids"]} for kind, groups in shared.items()}
     treatments = _treatments(procedures, content, choices, {group["line"] for group in shared_aftercare}, scars,
-                             {kind: {pid for group in groups for pid in group["ids"]} for kind, groups in shared.items()})
+                             said_once)
     appointment = choices.appointment
     markup = wording.render(
         LEAFLET_TEMPLATE,
