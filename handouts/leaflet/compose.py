@@ -32,8 +32,12 @@ class Leaflet:
 def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
     procedures = [content.procedures[pid] for pid in choices.procedures]
     shared_aftercare = _shared_aftercare(procedures)
+    same = {kind: _same_lists(procedures, kind) for kind in _SHAREABLE}
+    shared = {kind: [group for group in groups if len(group["names"]) > 1] for kind, groups in same.items()}
     scars = [content.scars[sid] for sid in choices.scars]
-    treatments = _treatments(procedures, content, choices, {group["line"] for group in shared_aftercare}, scars)
+    said_once = {kind: {pid for group in groups for pid in group["ids"]} for kind, groups in shared.items()}
+    treatments = _treatments(procedures, content, choices, {group["line"] for group in shared_aftercare}, scars,
+                             said_once)
     appointment = choices.appointment
     markup = wording.render(
         LEAFLET_TEMPLATE,
@@ -50,6 +54,8 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         large_print=choices.large_print,
         treatments=treatments,
         shared_aftercare=shared_aftercare,
+        shared_lists=dict(on_the_day=shared["on_the_day"], risks=shared["risks"]),
+        warning_signs=same["get_help"],
         scars=[dict(name=s.name, description=s.description, picture=_picture(s.picture, content),
                     helped_by=[t["name"] for t in treatments if t["id"] in s.procedures]) for s in scars],
         overall=dict(back_to_work=content.overall_back_to_work, full_recovery=content.overall_full_recovery),
@@ -84,10 +90,11 @@ PATIENT_SOURCE = "patient"
 
 
 def _treatments(procedures: list[Procedure], content: Content, choices: PatientChoices, shared: set[str],
-                scars: list[ScarType]) -> list[dict]:
+                scars: list[ScarType], shared_lists: dict[str, set[str]]) -> list[dict]:
     """Each chosen procedure with this patient's figures (their own sessions
     win over the clinic's figure, and the clinic's over none), the aftercare
-    that is its own rather than `shared`, and the chosen scar types it helps."""
+    that is its own rather than `shared`, its day and risks unless said once for
+    several (`shared_lists`: of each list, the ids that share it), and the chosen scar types it helps."""
     own_sessions = dict(choices.sessions)
     treatments, pictured = [], set()
     for p in procedures:
@@ -100,7 +107,9 @@ def _treatments(procedures: list[Procedure], content: Content, choices: PatientC
             figures["sessions"] = Figure(PATIENT_SOURCE, text=own_sessions[pid])
         treatments.append(dict(
             procedure=p, id=p.id, name=p.name, what=p.what, how=p.how, suits=p.suits, after=p.after,
-            works_on_skin=p.works_on_skin, risks=p.risks, on_the_day=p.on_the_day, get_help=p.get_help,
+            works_on_skin=p.works_on_skin, get_help=p.get_help, has_risks=bool(p.risks),
+            risks=() if pid in shared_lists["risks"] else p.risks,
+            on_the_day=() if pid in shared_lists["on_the_day"] else p.on_the_day,
             has_aftercare=bool(p.aftercare), compare=_comparisons(figures, content, choices.procedures),
             aftercare=[line for line in p.aftercare if line not in shared],
             helps=[s.name for s in scars if pid in s.procedures],
@@ -145,6 +154,21 @@ def _shared_aftercare(procedures: list[Procedure]) -> list[dict]:
     return [dict(line=line, names=[p.name for p in who], all=len(who) == len(procedures),
                  all_on_skin=who == skin)
             for line, who in groups.items() if len(who) > 1 or len(procedures) == 1]
+
+
+# The clinic's lists that several chosen treatments may have word for word.
+_SHAREABLE = ("on_the_day", "risks", "get_help")
+
+
+def _same_lists(procedures: list[Procedure], kind: str) -> list[dict]:
+    """The chosen treatments that have the list `kind`, grouped by it word for word:
+    each group's lines, its treatments' names and ids, and whether that is all of them."""
+    groups: dict[tuple[str, ...], list[Procedure]] = {}
+    for p in procedures:
+        if getattr(p, kind):
+            groups.setdefault(tuple(getattr(p, kind)), []).append(p)
+    return [dict(lines=list(lines), names=[p.name for p in who], ids={p.id for p in who},
+                 all=len(who) == len(procedures)) for lines, who in groups.items()]
 
 
 def _sources_used(content: Content, treatments: list[dict], scars, shared_aftercare: list[dict]) -> list[str]:

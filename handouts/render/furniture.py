@@ -9,7 +9,7 @@ is the same on every page; its "Page X of Y" is filled in per page.
 from __future__ import annotations
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
+from reportlab.lib.units import inch, mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -19,8 +19,11 @@ from ..leaflet.document import Paragraph, plain_text
 from .rlmarkup import BidiParagraph, escape, escape_attribute, markup, paragraph, prepare
 
 MARGIN_X = 16 * mm
-MARGIN_TOP = 8 * mm
-MARGIN_BOTTOM = 9 * mm
+# Above the header and below the footer, by paper. US Letter is 50 pt shorter than A4 (and 17 pt wider): it
+# takes 8 pt a page back here (a quarter inch at the top, 0.3 inch at the foot), so that one treatment with the
+# clinic's lists still fits one sheet.
+_MARGINS = {"letter": (0.25 * inch, 0.3 * inch)}
+_MARGINS_OTHERWISE = (8 * mm, 9 * mm)
 _RULE_GAP = 6  # between the header's last line and its rule
 _BODY_GAP = 8  # between the rule and the body
 
@@ -32,6 +35,7 @@ class Furniture:
         self.leaflet, self.styles = leaflet, styles
         self.page_width, self.page_height = page_size
         self.width = self.page_width - 2 * MARGIN_X
+        self.margin_top, margin_bottom = _MARGINS.get(leaflet.paper, _MARGINS_OTHERWISE)
         clinic = leaflet.clinic
         self.has_logo = clinic.logo is not None
         self.logo_width, self.logo_height = logo.size(clinic.logo) if self.has_logo else (0, 0)
@@ -51,12 +55,12 @@ class Furniture:
         name_h = self.name_block.wrap(self.width - text_x - self.contact_width - 12, 1000)[1]
         contacts_h = self.contacts.wrap(self.contact_width, 1000)[1]
         self.header_height = max(self.logo_height, name_h, contacts_h)
-        self.rule_y = self.page_height - MARGIN_TOP - self.header_height - _RULE_GAP
+        self.rule_y = self.page_height - self.margin_top - self.header_height - _RULE_GAP
         self.body_top = self.rule_y - _BODY_GAP
         self._slim_header(clinic)
         self.footer_rows = _footer_rows(leaflet.document.footer)
         self.footer_height, self.footer_cells = self._footer_cells()
-        self.footer_top = MARGIN_BOTTOM + self.footer_height
+        self.footer_top = margin_bottom + self.footer_height
         self.body_bottom = self.footer_top + 10
 
     def _slim_header(self, clinic) -> None:
@@ -70,7 +74,7 @@ class Furniture:
             self.styles.furniture)
         height = max(self.slim_name.wrap(self.width - phone_width - 12, 1000)[1],
                      self.slim_phone.wrap(phone_width, 1000)[1])
-        self.slim_rule_y = self.page_height - MARGIN_TOP - height - _RULE_GAP
+        self.slim_rule_y = self.page_height - self.margin_top - height - _RULE_GAP
         self.later_body_top = self.slim_rule_y - _BODY_GAP
 
     def draw(self, canvas: Canvas, page: int, pages: int):
@@ -85,7 +89,7 @@ class Furniture:
         canvas.doForm(form)
         canvas.saveState()
         # Links belong to a page, not to the form: the contacts are drawn, with theirs, on each.
-        top = self.page_height - MARGIN_TOP
+        top = self.page_height - self.margin_top
         if page == 1:
             self.contacts.drawOn(canvas, MARGIN_X + self.width - self.contact_width, top - self.contacts.height)
         else:
@@ -95,7 +99,7 @@ class Furniture:
         canvas.restoreState()
 
     def _header(self, canvas: Canvas):
-        top = self.page_height - MARGIN_TOP
+        top = self.page_height - self.margin_top
         x = MARGIN_X
         if self.has_logo:
             canvas.drawImage(str(self.leaflet.clinic.logo), x, top - self.logo_height, self.logo_width,
@@ -105,7 +109,7 @@ class Furniture:
         self._rule(canvas, self.rule_y)
 
     def _header_later(self, canvas: Canvas):
-        self.slim_name.drawOn(canvas, MARGIN_X, self.page_height - MARGIN_TOP - self.slim_name.height)
+        self.slim_name.drawOn(canvas, MARGIN_X, self.page_height - self.margin_top - self.slim_name.height)
         self._rule(canvas, self.slim_rule_y)
 
     def _rule(self, canvas: Canvas, y: float):

@@ -23,6 +23,7 @@ _INK = HexColor("#1A1A1A")
 
 def draw(timeline: Timeline, colours, width: float, size: float) -> Drawing:
     """The steps side by side across `width`, their words `size` pt."""
+    fonts.register()  # its words are measured in the leaflet font, also for an HTML leaflet drawn without a PDF
     count = len(timeline.steps)
     box = (width - _GAP * (count - 1)) / count
     leading = size * 1.2
