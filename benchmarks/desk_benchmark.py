@@ -6,7 +6,9 @@ Serves the desk (create_app and run_server, as `handouts serve` does) on
 127.0.0.1 in a scratch clinic folder, then:
 1. `--clients` clients each ask the API for `--each` leaflets at once; prints
    leaflets a second and the median and slowest wait;
-2. one client sends a note of one 16,000-letter word, and a colleague asks
+2. one leaflet from the API, and one from a `handouts make` process, which
+   loads the content, templates and fonts each time;
+   one client sends a note of one 16,000-letter word, and a colleague asks
    for a plain leaflet half a second later; prints how long each waited.
 3. with --stuck, a leaflet whose drawing never ends (the scratch template
    loops ten billion times for one patient) and a colleague half a second
@@ -23,6 +25,7 @@ import logging
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -58,6 +61,14 @@ def ask(url: str, patient: str, note: str = "") -> tuple[int, float]:
         exc.read()
         status = exc.code
     return status, time.perf_counter() - started
+
+
+def make_process() -> float:
+    """Seconds for one `handouts make` in its own process, in the current (scratch clinic) folder."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "cli.py"), "make", "-p", "Sam Sample", "--procedure", "subcision",
+                    "--procedure", "fillers", "-o", "make.pdf", "--force"], check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -98,6 +109,9 @@ def main() -> None:
               f"slowest {max(waits):.2f} s; statuses {sorted(set(s for s, _ in results))}", flush=True)
 
         alone = ask(url, "Colleague Alone")[1]
+        makes = [make_process() for _ in range(3)]
+        print(f"one leaflet from the API: {alone:.2f} s; from a make process (which loads content, templates and "
+              f"fonts each time): {statistics.median(makes):.2f} s", flush=True)
         hostile: list = []
         thread = threading.Thread(target=lambda: hostile.append(ask(url, "Hostile Note", "x" * 16_000)))
         thread.start()

@@ -12,7 +12,6 @@ import signal
 import socket
 import sqlite3
 import ssl
-import statistics
 import subprocess
 import sys
 import time
@@ -131,34 +130,6 @@ def test_twenty_requests_at_once_give_twenty_distinct_recorded_pdfs_and_no_name_
     assert log.count("POST /api/leaflets 201") == 20
     assert "Zarkovsky" not in log and "zarkovsky" not in log
     assert "Traceback" not in log
-
-
-def test_a_leaflet_from_the_api_takes_well_under_a_third_of_a_make_process(clinic):
-    """The server keeps content, templates and fonts loaded; a make process loads them every time."""
-    env = without_settings(os.environ)
-    env["PYTHONPATH"] = str(ROOT)
-    makes = []
-    for number in range(3):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, CLI, "make", "-p", "Sam Sample", "--procedure", "subcision",
-                        "--procedure", "fillers", "-o", f"make-{number}.pdf"], cwd=clinic, env=env, check=True,
-                       capture_output=True)
-        makes.append(time.perf_counter() - started)
-    server = Server(clinic)
-    try:
-        post(server.url, {"patient": "Warm Up", "procedures": ["fillers"]})
-        requests = []
-        for number in range(5):
-            started = time.perf_counter()
-            status, _, _ = post(server.url, {"patient": "Sam Sample", "procedures": ["subcision", "fillers"]})
-            requests.append(time.perf_counter() - started)
-            assert status == 201
-    finally:
-        server.stop()
-    make_time, api_time = statistics.median(makes), statistics.median(requests)
-    print(f"\nmake process {make_time * 1000:.0f} ms, API leaflet {api_time * 1000:.0f} ms "
-          f"({api_time / make_time:.0%} of a make)")
-    assert api_time < make_time / 3
 
 
 def https(server: Server, cafile: Path, method: str, path: str, *, host: str | None = None,

@@ -28,6 +28,7 @@ __all__ = ["Desk", "create_app", "on_this_computer_only", "run_server"]
 
 # A connection that sends nothing for this long is closed: a slow client cannot hold a thread for ever.
 IDLE_CONNECTION = 10
+LISTEN_QUEUE = 128  # connections waiting to be accepted
 
 
 def run_server(app, host: str, port: int, *, announce, certificate: Certificate | None = None,
@@ -44,7 +45,10 @@ def run_server(app, host: str, port: int, *, announce, certificate: Certificate 
     access = logging.getLogger("handouts.web")
     access.addHandler(handler)
     access.setLevel(logging.INFO)
-    server = wsgi.Server((host, port), app, numthreads=threads, server_name="handouts", timeout=IDLE_CONNECTION)
+    # A deep listen queue: a burst of staff (or a clinic system) connecting at once waits its turn instead of
+    # having connections reset when the default queue of 5 overflows on a busy machine.
+    server = wsgi.Server((host, port), app, numthreads=threads, server_name="handouts", timeout=IDLE_CONNECTION,
+                         request_queue_size=LISTEN_QUEUE)
     server.max_request_body_size = MAX_BODY  # refused before it is read, whatever the route
     if certificate is not None:
         from cheroot.ssl.builtin import BuiltinSSLAdapter
