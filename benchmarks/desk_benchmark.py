@@ -63,6 +63,17 @@ def ask(url: str, patient: str, note: str = "") -> tuple[int, float]:
     return status, time.perf_counter() - started
 
 
+def serve(desk: Desk) -> str:
+    """Serve `desk` in a thread, as `handouts serve` does; its address once it listens."""
+    announced: list[str] = []
+    threading.Thread(target=run_server, args=(create_app(desk, api_token=TOKEN), "127.0.0.1", 0),
+                     kwargs=dict(announce=announced.append), daemon=True).start()
+    while not announced:
+        time.sleep(0.01)
+    logging.getLogger("handouts.web").setLevel(logging.WARNING)  # the access log would drown the figures
+    return announced[0].split(" at ", 1)[1].split("/ ", 1)[0].replace("[127.0.0.1]", "127.0.0.1")
+
+
 def make_process() -> float:
     """Seconds for one `handouts make` in its own process, in the current (scratch clinic) folder."""
     started = time.perf_counter()
@@ -86,13 +97,7 @@ def main() -> None:
         leaflet.write_text(leaflet.read_text().replace("{% if patient.note %}", loop + "{% if patient.note %}"))
         os.chdir(folder)
         desk = Desk(Maker("content.toml", "templates"), Path("output/handouts-history.sqlite3"))
-        announced: list[str] = []
-        threading.Thread(target=run_server, args=(create_app(desk, api_token=TOKEN), "127.0.0.1", 0),
-                         kwargs=dict(announce=announced.append), daemon=True).start()
-        while not announced:
-            time.sleep(0.01)
-        url = announced[0].split(" at ", 1)[1].split("/ ", 1)[0].replace("[127.0.0.1]", "127.0.0.1")
-        logging.getLogger("handouts.web").setLevel(logging.WARNING)  # the access log would drown the figures
+        url = serve(desk)
         workers = getattr(getattr(desk, "drawers", None), "workers", 1)
         print(f"code: {ROOT}; cores: {os.cpu_count()}; leaflets drawn at once: {workers}", flush=True)
         for number in range(workers):  # warm up every worker
