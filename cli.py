@@ -68,6 +68,9 @@ def cli():
 @click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default=DEFAULT_PAPER,
               show_default=True, help="Paper size.")
 @click.option("--large-print", is_flag=True, help="Body text 18 pt, for readers with low vision.")
+@click.option("--language", metavar="TAG",
+              help="The leaflet's language, such as es; 'handouts languages' lists the clinic's.  [default: the "
+                   "content's own]")
 @format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="File or folder to write.  [default: output/DATE-NAME.pdf]")
@@ -84,7 +87,8 @@ def cli():
 @templates_option
 @history_option
 @report_errors
-def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, fmt, output, force, email,
+def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, language,
+         fmt, output, force, email,
          dob, printer, copies, duplex, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
@@ -119,7 +123,7 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         values = _ask_missing(maker.content, history_path, values)
     if note_file is not None:
         values["note"] = note_file
-    asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print})
+    asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print, "language": language})
     choices, address = asked.choices, asked.email
     if asking and not force:
         output, force = ask_where(choices, output, formats)

@@ -36,6 +36,7 @@ OPTION_FOR_FIELD = {
     "note": "--note",
     "paper": "--paper",
     "large_print": "--large-print",
+    "language": "--language",
     "sessions": "--sessions",
     "appointment": "--appointment",
     "email": "--email",
