@@ -132,7 +132,8 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         paths = make_leaflet(maker, choices, history, output, force=force, email=address, formats=formats)
         click.echo("\n".join(str(path) for path in paths))
         if address:
-            mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password)
+            mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password,
+                          language=choices.language)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
         if printer:

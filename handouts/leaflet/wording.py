@@ -165,7 +165,10 @@ class Wording:
             self.env.filters["long_date"] = long_date
             self.env.filters["day_date"] = day_date
         else:
-            self.env.install_gettext_translations(catalogue(self.folder, language), newstyle=True)
+            # Without a catalogue yet the templates' sentences print in English; `handouts check` says so.
+            found = catalogue_path(self.folder, language).is_file()
+            self.env.install_gettext_translations(catalogue(self.folder, language) if found
+                                                  else gettext.NullTranslations(), newstyle=True)
             self.env.filters["long_date"] = lambda value: local_date(value, "long", language)
             self.env.filters["day_date"] = lambda value: local_date(value, "full", language)
 
