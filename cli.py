@@ -22,6 +22,7 @@ import click
 from handouts import __version__
 from handouts.commands import clinic, records
 from handouts.commands.options import (CONTEXT, FORMATS, TextFile, check_encrypt, check_pdf, column_mapping,
+                                       refuse_unsound_translation,
                                        content_option, delivery_options, format_option, history_option, open_history, parse_since,
                                        print_pdfs, printer_options, progress_bar, report_errors, show_sent,
                                        strict_option, templates_option, warn_if_overdue)
@@ -125,6 +126,8 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         values["note"] = note_file
     asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print, "language": language})
     choices, address = asked.choices, asked.email
+    if strict:
+        refuse_unsound_translation(maker.content, templates_dir, choices.language)
     if asking and not force:
         output, force = ask_where(choices, output, formats)
     password = _make_password(dob, maker.content) if delivery.encrypt else None
@@ -396,7 +399,7 @@ def _ask_password(label: str) -> tuple[str, str]:
 
 
 
-for command in (clinic.procedures, clinic.check, records.history_command, records.audit_command, records.staff,
+for command in (clinic.procedures, clinic.languages, clinic.check, records.history_command, records.audit_command, records.staff,
                 clinic.init, clinic.backup, clinic.restore, clinic.serve):
     cli.add_command(command)
 
