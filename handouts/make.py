@@ -15,7 +15,7 @@ from .leaflet.choices import PatientChoices
 from .leaflet.compose import Leaflet, compose
 from .leaflet.content import Content
 from .leaflet.content_reader import load_content
-from .leaflet.translations import translation_paths
+from .leaflet.translations import language_name, read_translation, translation_paths
 from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
 from .folder import OUTPUT
@@ -83,6 +83,12 @@ class Maker:
             self._languages[language] = (load_content(self.source.content_path, language=language),
                                          Wording(self.source.templates_dir, language))
         return self._languages[language]
+
+    def language_names(self) -> dict[str, str]:
+        """Each language the leaflets can be made in (the content's own first) -> its name in that language."""
+        own = self.content.leaflet.language
+        translations = translation_paths(self.source.content_path)
+        return {own: language_name(own), **{tag: read_translation(path).name for tag, path in translations.items()}}
 
     def render(self, choices: PatientChoices, formats: tuple[str, ...] = ("pdf",)) -> dict[str, bytes]:
         """The leaflet in each of `formats` ("pdf", "html"), composed once."""

@@ -3,6 +3,7 @@ the English figures exactly, and `check` catches a translation that has drifted 
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import sqlite3
@@ -147,3 +148,40 @@ def test_the_email_is_in_the_leaflets_language(clinic):
 
 def _lines(result) -> list[str]:
     return [line.replace("\\", "/") for line in result.output.splitlines()]
+
+
+# -- The front desk: the form's select and the API's field ---------------------------------------------------
+
+
+@pytest.fixture
+def desk_app(clinic):
+    from handouts.web import create_app
+    from handouts.web.desk import Desk
+    from handouts.make import Maker
+
+    return create_app(Desk(Maker("content.toml", "templates"), Path("output/handouts-history.sqlite3")),
+                      api_token="a-token-for-the-language-tests-0123456789")
+
+
+def test_the_api_takes_the_language_and_names_an_unknown_one(desk_app):
+    client = desk_app.test_client()
+    headers = {"Authorization": "Bearer a-token-for-the-language-tests-0123456789"}
+    body = {"patient": "Sam Sample", "procedures": ["subcision"], "date": "2026-11-21", "language": "es"}
+    made = client.post("/api/leaflets", json=body, headers=headers)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    assert PdfReader(io.BytesIO(made.data)).trailer["/Root"]["/Lang"] == "es"
+    refused = client.post("/api/leaflets", json={**body, "language": "xx"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.get_json() == {"errors": {"language": "unknown language 'xx'; the clinic's leaflets are in "
+                                                         "en-GB, es (see 'handouts languages'; empty for en-GB)"}}
+
+
+def test_the_form_offers_each_language_by_its_own_name(desk_app):
+    from test_web import add_staff, page, sign_in
+
+    add_staff("manager", "manager")
+    client = desk_app.test_client()
+    assert sign_in(client, "manager").status_code == 303
+    form = page(client.get("/"))
+    assert [option["value"] for option in form.all("option")][-2:] == ["en-GB", "es"]
+    assert "Language of the leaflet English (United Kingdom) Español" in form.words

@@ -145,6 +145,16 @@ class Translation:
         return translated
 
 
+def language_name(language: str) -> str:
+    """"English (United Kingdom)", "español": a language's name in its own words (Babel's CLDR data)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_")).get_display_name() or language
+    except (UnknownLocaleError, ValueError):
+        return language
+
+
 def translation_paths(content_path: Path) -> dict[str, Path]:
     """language tag -> its file, for every translations/<tag>.toml beside content.toml."""
     folder = Path(content_path).parent / FOLDER
