@@ -37,6 +37,10 @@ What to edit
   templates/leaflet.html.j2  the wording around the facts
   templates/email*.j2        the emails that carry leaflets
   templates/brand/logo.png   the clinic's logo (PNG or JPEG, ideally square)
+  translations/es.toml       the content's wording in Spanish (handouts
+                             languages lists the languages; check names an
+                             entry whose English has changed)
+  templates/locale/es.po     the templates' wording in Spanish
 
 What to run, in this folder
   handouts check             after every edit: lists each problem with its
