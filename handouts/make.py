@@ -64,7 +64,9 @@ class Maker:
     def __init__(self, content_path: str | Path, templates_dir: str | Path, *, invariant: bool = False):
         self.source = MakerSource(Path(content_path), Path(templates_dir), invariant)
         self.content = load_content(content_path)
-        self.wording = Wording(templates_dir, self.content.leaflet.language)
+        # The templates are in the content's own language, their words as written (dates in English words):
+        # only a translation looks its sentences up in a catalogue.
+        self.wording = Wording(templates_dir)
         self._languages = {self.content.leaflet.language: (self.content, self.wording)}
         self.invariant = invariant
         logo = self.content.clinic.logo
