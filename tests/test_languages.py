@@ -41,6 +41,11 @@ def test_a_spanish_leaflet_has_the_english_ones_numbers(clinic):
     assert "entre un 30 y un 50 por ciento mejor" in spanish
     assert "jueves, 3 de diciembre de 2026" in spanish  # the appointment's date in Spanish, Western digits
     assert "Rejuvenecimiento con láser" in spanish and "Laser resurfacing" not in spanish
+    # The templates' sentences too, with the day ranges from the one content, and the chart.
+    assert "Su plan de un vistazo" in spanish and "Página 1 de " in spanish
+    assert "Vuelta al trabajo en 2 a 7 días después de cada sesión" in spanish
+    assert "3 a 10 días" in spanish and "Días después del tratamiento" in spanish
+    assert "Your plan at a glance" not in spanish and "Prepared for" not in spanish
     assert body_numbers("es.pdf") == body_numbers("en.pdf")
     assert PdfReader("es.pdf").trailer["/Root"]["/Lang"] == "es"
     assert PdfReader("en.pdf").trailer["/Root"]["/Lang"] == "en-GB"
@@ -127,6 +132,16 @@ def test_check_refuses_an_empty_plural_form(clinic):
     lines = _lines(result)
     assert any(line.endswith('"%(num)s days" has an empty plural form; es needs 3, each written')
                for line in lines), lines
+
+
+def test_check_refuses_a_fuzzy_guess_in_the_catalogue(clinic):
+    catalogue = Path("templates/locale/es.po")
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(
+        'msgid "Your plan at a glance"', '#, fuzzy\nmsgid "Your plan at a glance"'), encoding="utf-8")
+    result = clinic("check")
+    assert result.exit_code == 1
+    assert any(line.endswith('"Your plan at a glance" is marked fuzzy (a guess): check it and remove the fuzzy '
+                             "flag") for line in _lines(result))
 
 
 def test_an_unreviewed_translation_is_a_warning_and_an_error_when_strict(clinic):
