@@ -94,28 +94,32 @@ def test_languages_lists_each_translation_with_its_status(clinic):
     ]
 
 
-def test_check_names_a_stale_entry_and_the_field(clinic):
-    content = Path("content.toml")
-    content.write_text(content.read_text(encoding="utf-8").replace(
-        "A way to free deep scars from the tissue underneath them.",
-        "A way to free deep scars from the tissue below them."), encoding="utf-8")
+def checked_after(clinic, path: str, old: str, new: str) -> list[str]:
+    """`handouts check`'s lines (it must fail) once `old` in the clinic's file at `path` is made `new`."""
+    changed = Path(path)
+    text = changed.read_text(encoding="utf-8")
+    assert old in text
+    changed.write_text(text.replace(old, new), encoding="utf-8")
     result = clinic("check")
     assert result.exit_code == 1
+    return _lines(result)
+
+
+def test_check_names_a_stale_entry_and_the_field(clinic):
+    lines = checked_after(clinic, "content.toml", "A way to free deep scars from the tissue underneath them.",
+                          "A way to free deep scars from the tissue below them.")
     assert ('translations/es.toml:117: [procedures.subcision] what: the English has changed since it was '
             'translated; translate it again from "A way to free deep scars from the tissue below them." and set '
-            'english = "abaa58d75f"') in _lines(result)
+            'english = "abaa58d75f"') in lines
 
 
 def test_check_refuses_a_translation_whose_numbers_differ(clinic):
-    translation = Path("translations/es.toml")
-    translation.write_text(translation.read_text(encoding="utf-8").replace(
-        "entre un 30 y un 50 por ciento", "entre un 30 y un 60 por ciento"), encoding="utf-8")
-    result = clinic("check")
-    assert result.exit_code == 1
+    lines = checked_after(clinic, "translations/es.toml", "entre un 30 y un 50 por ciento",
+                          "entre un 30 y un 60 por ciento")
     assert ('translations/es.toml:39: [expectations] summary 2: "En el mejor de los casos, sus cicatrices se verán '
             'entre un 30 y un 60 por ciento mejor." has the numbers 30, 60, but the English at content.toml:86 '
             '"At best, expect your scars to look 30 to 50 percent better." has 30, 50; a translation carries the '
-            'English figures exactly') in _lines(result)
+            'English figures exactly') in lines
     refused = clinic("make", "--patient", "Sam Smith", "--procedure", "subcision", "--language", "es", "--strict")
     assert refused.exit_code == 1
     assert "--strict prints no leaflet from this translation" in refused.output
@@ -123,25 +127,18 @@ def test_check_refuses_a_translation_whose_numbers_differ(clinic):
 
 
 def test_check_refuses_an_empty_plural_form(clinic):
-    catalogue = Path("templates/locale/es.po")
-    catalogue.write_text(catalogue.read_text(encoding="utf-8") + (
-        '\nmsgid "%(num)s day"\nmsgid_plural "%(num)s days"\n'
-        'msgstr[0] "%(num)s día"\nmsgstr[1] ""\nmsgstr[2] "%(num)s días"\n'), encoding="utf-8")
-    result = clinic("check")
-    assert result.exit_code == 1
-    lines = _lines(result)
+    lines = checked_after(clinic, "templates/locale/es.po", 'msgid "Your plan at a glance"',
+                          'msgid "%(num)s day"\nmsgid_plural "%(num)s days"\nmsgstr[0] "%(num)s día"\n'
+                          'msgstr[1] ""\nmsgstr[2] "%(num)s días"\n\nmsgid "Your plan at a glance"')
     assert any(line.endswith('"%(num)s days" has an empty plural form; es needs 3, each written')
                for line in lines), lines
 
 
 def test_check_refuses_a_fuzzy_guess_in_the_catalogue(clinic):
-    catalogue = Path("templates/locale/es.po")
-    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(
-        'msgid "Your plan at a glance"', '#, fuzzy\nmsgid "Your plan at a glance"'), encoding="utf-8")
-    result = clinic("check")
-    assert result.exit_code == 1
+    lines = checked_after(clinic, "templates/locale/es.po", 'msgid "Your plan at a glance"',
+                          '#, fuzzy\nmsgid "Your plan at a glance"')
     assert any(line.endswith('"Your plan at a glance" is marked fuzzy (a guess): check it and remove the fuzzy '
-                             "flag") for line in _lines(result))
+                             "flag") for line in lines), lines
 
 
 def test_an_unreviewed_translation_is_a_warning_and_an_error_when_strict(clinic):
