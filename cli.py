@@ -22,6 +22,7 @@ import click
 from handouts import __version__
 from handouts.commands import clinic, records
 from handouts.commands.options import (CONTEXT, FORMATS, TextFile, check_encrypt, check_pdf, column_mapping,
+                                       refuse_unsound_translation,
                                        content_option, delivery_options, format_option, history_option, open_history, parse_since,
                                        print_pdfs, printer_options, progress_bar, report_errors, show_sent,
                                        strict_option, templates_option, warn_if_overdue)
@@ -68,6 +69,9 @@ def cli():
 @click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default=DEFAULT_PAPER,
               show_default=True, help="Paper size.")
 @click.option("--large-print", is_flag=True, help="Body text 18 pt, for readers with low vision.")
+@click.option("--language", metavar="TAG",
+              help="The leaflet's language, such as es; 'handouts languages' lists the clinic's.  [default: the "
+                   "content's own]")
 @format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="File or folder to write.  [default: output/DATE-NAME.pdf]")
@@ -84,7 +88,8 @@ def cli():
 @templates_option
 @history_option
 @report_errors
-def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, fmt, output, force, email,
+def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, language,
+         fmt, output, force, email,
          dob, printer, copies, duplex, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
@@ -119,8 +124,10 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         values = _ask_missing(maker.content, history_path, values)
     if note_file is not None:
         values["note"] = note_file
-    asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print})
+    asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print, "language": language})
     choices, address = asked.choices, asked.email
+    if strict:
+        refuse_unsound_translation(maker.content, templates_dir, choices.language)
     if asking and not force:
         output, force = ask_where(choices, output, formats)
     password = _make_password(dob, maker.content) if delivery.encrypt else None
@@ -128,7 +135,8 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         paths = make_leaflet(maker, choices, history, output, force=force, email=address, formats=formats)
         click.echo("\n".join(str(path) for path in paths))
         if address:
-            mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password)
+            mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password,
+                          language=choices.language)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
         if printer:
@@ -391,7 +399,7 @@ def _ask_password(label: str) -> tuple[str, str]:
 
 
 
-for command in (clinic.procedures, clinic.check, records.history_command, records.audit_command, records.staff,
+for command in (clinic.procedures, clinic.languages, clinic.check, records.history_command, records.audit_command, records.staff,
                 clinic.init, clinic.backup, clinic.restore, clinic.serve):
     cli.add_command(command)
 

@@ -26,6 +26,7 @@ class build_py_with_defaults(build_py):
         target.mkdir(parents=True)
         shutil.copy2(HERE / "content.toml", target / "content.toml")
         shutil.copytree(HERE / "templates", target / "templates", ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        shutil.copytree(HERE / "translations", target / "translations")
 
 
 setup(cmdclass={"build_py": build_py_with_defaults})

@@ -54,7 +54,9 @@ NAMES = {  # what is printed: (patient, clinician, note, with the Noto fonts add
     "Devanagari name": ("प्रिया शर्मा", "Dr Ana Silva", "See you on 12 December.", True),
     "Devanagari, Bengali names, Tamil note": ("प्रिया शर्मा", "ডাঃ দেবাশীষ রায়",
                                               "வணக்கம் பிரியா, டிசம்பர் 12 அன்று.", True),
+    "Spanish leaflet": ("Sam Sample", "Dr Ana Silva", "Nos vemos el 12 de diciembre.", False),
 }
+LANGUAGES = {"Spanish leaflet": "es"}  # translations/es.toml beside content.toml; the rest in its own language
 FONTS = ("NotoSansDevanagari-Regular.ttf", "NotoSansBengali-Regular.ttf", "NotoSansTamil-Regular.ttf")
 
 
@@ -73,7 +75,8 @@ def time_names(repeats: int) -> None:
             # Each draw a different patient, as in a batch: paragraphs already broken into lines are not again.
             try:
                 draws = [parse_choices(maker.content, patient=f"{patient} {number}", clinician=clinician,
-                                       note=f"{note} {number}", procedures=["subcision"], date=dt.date(2026, 12, 1))
+                                       note=f"{note} {number}", procedures=["subcision"], date=dt.date(2026, 12, 1),
+                                       language=LANGUAGES.get(label))
                          for number in range(repeats + 1)]
             except InvalidChoices as exc:
                 print(f"{label:45} refused: {str(exc)[:60]}...", flush=True)

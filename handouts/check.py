@@ -14,6 +14,7 @@ from .leaflet.audit import GRADE_LIMIT, Reading, audit
 from .leaflet.choices import PatientChoices
 from .leaflet.content_reader import load_content
 from .leaflet.toml_lines import Locator
+from .leaflet.translation_check import check_languages
 from .leaflet.wording import Wording, long_date
 from .make import compose_leaflet, draw_pdf
 
@@ -26,6 +27,7 @@ class Report:
     fields: list[Reading] = field(default_factory=list)
     sample: list[str] = field(default_factory=list)  # the clinic's details still the shipped sample's
     summary: str = ""
+    languages: list[dict] = field(default_factory=list)  # each translation: language, name, status, reading
 
     def failed(self, strict: bool) -> bool:
         return bool(self.problems or (strict and self.warnings))
@@ -61,6 +63,11 @@ def check_all(content_path: Path, templates_dir: Path, *, today: dt.date | None 
         report.problems.extend(_render_samples(content, wording))
         result = audit(content, wording, today=today)
         report.warnings, report.sections, report.fields = result.warnings, result.sections, result.fields
+    for language in check_languages(content_path, templates_dir) if content is not None else ():
+        report.problems.extend(language.problems)
+        report.warnings.extend(language.warnings)
+        report.languages.append(dict(language=language.language, name=language.name, status=language.status(),
+                                     reading=language.reading))
     if content is not None:
         # Once the content can be used: then what still is the sample's, to change before giving it to patients.
         report.sample = [] if report.problems else sample_details(content)

@@ -19,6 +19,7 @@ from .errors import HandoutsError
 # where each one reads and writes unless told otherwise.
 CONTENT = "content.toml"
 TEMPLATES = "templates"
+TRANSLATIONS = "translations"  # each language's wording of content.toml (leaflet/translations.py)
 OUTPUT = "output"
 README = "README.txt"
 TLS = "handouts-tls"  # the front desk's HTTPS certificate and key, when it makes its own
@@ -36,6 +37,10 @@ What to edit
   templates/leaflet.html.j2  the wording around the facts
   templates/email*.j2        the emails that carry leaflets
   templates/brand/logo.png   the clinic's logo (PNG or JPEG, ideally square)
+  translations/es.toml       the content's wording in Spanish (handouts
+                             languages lists the languages; check names an
+                             entry whose English has changed)
+  templates/locale/es.po     the templates' wording in Spanish
 
 What to run, in this folder
   handouts check             after every edit: lists each problem with its
@@ -77,7 +82,7 @@ def init_folder(folder: Path) -> list[Path]:
     half-copied under a real name: everything is made in a hidden folder
     first and then moved into place.
     """
-    names = (CONTENT, TEMPLATES, OUTPUT, README)
+    names = (CONTENT, TEMPLATES, TRANSLATIONS, OUTPUT, README)
     if folder.exists() and not folder.is_dir():
         raise FolderError(f"{folder} is a file, not a folder; choose another name")
     taken = [name for name in names if (folder / name).exists()]
@@ -92,6 +97,7 @@ def init_folder(folder: Path) -> list[Path]:
             shutil.copy2(source / CONTENT, stage / CONTENT)
             shutil.copytree(source / TEMPLATES, stage / TEMPLATES,
                             ignore=shutil.ignore_patterns("__pycache__", ".*"))
+            shutil.copytree(source / TRANSLATIONS, stage / TRANSLATIONS)
             (stage / OUTPUT).mkdir(mode=0o700)  # its files are named after patients
             os.chmod(stage / OUTPUT, 0o700)
             (stage / README).write_text(_README, encoding="utf-8")

@@ -15,6 +15,7 @@ from .leaflet.choices import PatientChoices
 from .leaflet.compose import Leaflet, compose
 from .leaflet.content import Content
 from .leaflet.content_reader import load_content
+from .leaflet.translations import language_name, read_translation, translation_paths
 from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
 from .folder import OUTPUT
@@ -63,18 +64,37 @@ class Maker:
     def __init__(self, content_path: str | Path, templates_dir: str | Path, *, invariant: bool = False):
         self.source = MakerSource(Path(content_path), Path(templates_dir), invariant)
         self.content = load_content(content_path)
+        # The templates are in the content's own language, their words as written (dates in English words):
+        # only a translation looks its sentences up in a catalogue.
         self.wording = Wording(templates_dir)
+        self._languages = {self.content.leaflet.language: (self.content, self.wording)}
         self.invariant = invariant
         logo = self.content.clinic.logo
         self.content_hash = _digest([Path(content_path).read_bytes(), logo.read_bytes() if logo else b"",
-                                     *(font.read_bytes() for font in self.content.extra_fonts)])
+                                     *(font.read_bytes() for font in self.content.extra_fonts),
+                                     *(path.read_bytes() for path in translation_paths(content_path).values())])
         self.template_version = _digest(
             [p.relative_to(self.wording.folder).as_posix().encode() + b"\0" + _read_template(p)
              for p in sorted(self.wording.folder.rglob("*")) if p.is_file()])[:12]
 
+    def in_language(self, language: str) -> tuple[Content, Wording]:
+        """The content and wording in `language` (one of content.languages; "" for the leaflet's own),
+        each loaded once."""
+        language = language or self.content.leaflet.language
+        if language not in self._languages:
+            self._languages[language] = (load_content(self.source.content_path, language=language),
+                                         Wording(self.source.templates_dir, language))
+        return self._languages[language]
+
+    def language_names(self) -> dict[str, str]:
+        """Each language the leaflets can be made in (the content's own first) -> its name in that language."""
+        own = self.content.leaflet.language
+        translations = translation_paths(self.source.content_path)
+        return {own: language_name(own), **{tag: read_translation(path).name for tag, path in translations.items()}}
+
     def render(self, choices: PatientChoices, formats: tuple[str, ...] = ("pdf",)) -> dict[str, bytes]:
         """The leaflet in each of `formats` ("pdf", "html"), composed once."""
-        leaflet = compose_leaflet(self.content, self.wording, choices)
+        leaflet = compose_leaflet(*self.in_language(choices.language), choices)
         return {fmt: RENDERERS[fmt](leaflet, invariant=self.invariant) for fmt in formats}
 
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
@@ -82,7 +102,8 @@ class Maker:
         appointment = _appointment_text(choices.appointment)
         inputs = json.dumps([__version__, self.content_hash, self.template_version, patient_id, choices.name,
                              choices.procedures, choices.scars, choices.clinician, choices.date.isoformat(),
-                             choices.note, choices.paper, choices.large_print, sessions, appointment])
+                             choices.note, choices.paper, choices.large_print, sessions, appointment,
+                             *([choices.language] if choices.language != self.content.leaflet.language else [])])
         return Record(
             patient=choices.name,
             patient_id=patient_id,
@@ -96,6 +117,7 @@ class Maker:
             email=email,
             sessions=sessions,
             appointment=appointment,
+            language=choices.language or self.content.leaflet.language,
         )
 
 

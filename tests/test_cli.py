@@ -27,7 +27,7 @@ def test_every_command_has_help(run, command, flag):
 
 
 def test_every_command_is_tested_for_help():
-    assert COMMANDS == ["audit", "backup", "batch", "check", "history", "init", "make", "merge", "procedures",
+    assert COMMANDS == ["audit", "backup", "batch", "check", "history", "init", "languages", "make", "merge", "procedures",
                         "restore", "send", "serve", "staff"]
 
 

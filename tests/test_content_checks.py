@@ -140,10 +140,10 @@ def test_a_logo_that_is_not_an_image(run):
     ("{{ t.how }}", "{{ t.hwo }}", "templates/leaflet.html.j2:{line}: 'dict object' has no attribute 'hwo'"),
     # Jinja notices the unclosed tag on the line after it.
     ("{% for t in treatments %}\n  <tr>", "{% for t in treatments %\n  <tr>", "templates/leaflet.html.j2:{next}: unexpected '<'"),
-    ("<h2>After each session</h2>", "<h5>After each session</h5>",
+    ('<h2>{{ _("After each session") }}</h2>', '<h5>{{ _("After each session") }}</h5>',
      "templates/leaflet.html.j2: output line {out}: <h5> is not an element leaflets use; "
      "see the list at the top of the leaflet template"),
-    ('<a href="{{ clinic.website_link }}">', '<a href="javascript:alert(1)">',
+    ('<a href="{{ website_link }}">', '<a href="javascript:alert(1)">',
      'templates/leaflet.html.j2: output line {out}: <a href="javascript:alert(1)"> must lead to a web address '
      "(https://...), mailto: or tel:"),
 ])

@@ -21,7 +21,8 @@ def test_init_makes_a_clinic_folder_that_works(run, tmp_path):
     result = run("init", "../clinic")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "../clinic/content.toml", "../clinic/templates/", "../clinic/output/", "../clinic/README.txt",
+        "../clinic/content.toml", "../clinic/templates/", "../clinic/translations/",
+        "../clinic/output/", "../clinic/README.txt",
         "Next: cd ../clinic, put the clinic's details in content.toml, then run 'handouts check'.",
         "Change these first: the clinic's name, phone, email and website in content.toml ([clinic]) and its logo "
         "(templates/brand/logo.png) are still the sample's."]
@@ -96,7 +97,8 @@ def test_a_wheel_works_from_any_folder_in_a_fresh_venv(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("handouts-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for packaged in ("cli.py", "handouts/defaults/content.toml", "handouts/defaults/templates/leaflet.html.j2",
-                     "handouts/defaults/templates/brand/logo.png", "handouts/render/fonts/DejaVuSans.ttf",
+                     "handouts/defaults/templates/brand/logo.png", "handouts/defaults/translations/es.toml",
+                     "handouts/defaults/templates/locale/es.po", "handouts/render/fonts/DejaVuSans.ttf",
                      "handouts/web/templates/new.html", "handouts/web/static/style.css"):
         assert packaged in names
 

@@ -75,6 +75,9 @@ def check(strict, fmt, content_path, templates_dir):
             click.echo(f"Warning: {warning}", err=True)
         if report.sections:
             click.echo(report.reading_table())
+        for language in report.languages:
+            click.echo(f"{language['language']} ({language['name']}): {language['status']}; reading level: "
+                       f"{language['reading']}")
     if report.failed(strict):
         count = len(report.problems) + (len(report.warnings) if strict else 0)
         raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found; "
@@ -83,6 +86,22 @@ def check(strict, fmt, content_path, templates_dir):
         click.echo(("Ready: " if not (report.warnings or report.sample) else "Usable, with warnings: ")
                    + report.summary)
 
+
+
+@click.command(context_settings=CONTEXT)
+@content_option
+@templates_option
+@report_errors
+def languages(content_path, templates_dir):
+    """List the languages the clinic's leaflets can be made in (make --language), with each translation's
+    status: entries translated, clinical review, problems."""
+    from handouts.leaflet.content_reader import load_content
+    from handouts.leaflet.translation_check import check_languages
+
+    content = load_content(content_path, for_print=False)
+    click.echo(f"{content.leaflet.language}  the content's own language")
+    for language in check_languages(content_path, templates_dir):
+        click.echo(f"{language.language}  {language.name}: {language.status()}")
 
 
 @click.command(context_settings=CONTEXT)

@@ -36,6 +36,7 @@ OPTION_FOR_FIELD = {
     "note": "--note",
     "paper": "--paper",
     "large_print": "--large-print",
+    "language": "--language",
     "sessions": "--sessions",
     "appointment": "--appointment",
     "email": "--email",
@@ -267,6 +268,19 @@ def parse_since(since: str | None, option: str = "--since") -> dt.date | None:
         return dt.date.fromisoformat(since) if since else None
     except ValueError:
         raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint=f"'{option}'") from None
+
+
+def refuse_unsound_translation(content: Content, templates_dir: Path, language: str) -> None:
+    """make --strict: no leaflet from a translation `handouts check` refuses (numbers unlike the English,
+    entries missing or stale, sentences of the templates untranslated)."""
+    from handouts.leaflet.translation_check import check_language
+
+    if language == content.leaflet.language:
+        return
+    problems = check_language(content.path, templates_dir, language).problems
+    if problems:
+        more = f" (and {len(problems) - 1} more: see 'handouts check')" if len(problems) > 1 else ""
+        raise click.ClickException(f"{problems[0]}{more}; --strict prints no leaflet from this translation")
 
 
 def warn_if_overdue(content: Content, strict: bool) -> None:

@@ -18,11 +18,12 @@ from ..make import Maker
 
 
 def letter(maker: Maker, paths: list[Path], *, label: str, name: str, address: str, sha256: str | None = None,
-           password: tuple[str, str] | None = None) -> Letter:
+           password: tuple[str, str] | None = None, language: str = "") -> Letter:
     """The message carrying the leaflet files at `paths` (its PDF and/or HTML).
 
     The first file is the one recorded, checked against `sha256` when given;
-    `password` is (password, where it came from) to encrypt the PDF.
+    `password` is (password, where it came from) to encrypt the PDF. The
+    message is in the leaflet's `language` ("" for the content's own).
     """
     files = {}
     for path in paths:
@@ -35,7 +36,7 @@ def letter(maker: Maker, paths: list[Path], *, label: str, name: str, address: s
         raise HandoutsError(f"{label}: {paths[0]} has changed since it was made; make the leaflet again")
     if password:
         files = {path: encrypt_pdf(data, password[0]) if path.suffix == ".pdf" else data for path, data in files.items()}
-    message = compose_message(maker.content, maker.wording, name=name, address=address,
+    message = compose_message(*maker.in_language(language), name=name, address=address,
                               attachments={path.name: data for path, data in files.items()}, password=password)
     return Letter(label=label, sha256=made, address=address, message=message, encrypted=bool(password))
 
@@ -59,7 +60,8 @@ def letters_from_history(maker: Maker, history: History, *, patient: str | None,
                 raise HandoutsError(f"{label}: was to be sent encrypted before; add --encrypt")
             password = password_for(label) if encrypt else None
             letters.append(letter(maker, [Path(entry.path), *_companions(history, entry)], label=label,
-                                  name=entry.patient, address=entry.email, sha256=entry.sha256, password=password))
+                                  name=entry.patient, address=entry.email, sha256=entry.sha256, password=password,
+                                  language=entry.language))
         except HandoutsError as exc:
             problems.append(str(exc))
     return letters, problems, held
@@ -80,7 +82,8 @@ def letters_for_batch(maker: Maker, plan, outcome) -> tuple[list[Letter], list[s
         if job.row in made and job.record.email:
             try:
                 letters.append(letter(maker, list(job.files.values()), label=f"row {job.row}", name=job.choices.name,
-                                      address=job.record.email, password=job.password))
+                                      address=job.record.email, password=job.password,
+                                      language=job.choices.language))
             except HandoutsError as exc:
                 problems.append(str(exc))
     return letters, problems

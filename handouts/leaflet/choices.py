@@ -50,6 +50,7 @@ class PatientChoices:
     large_print: bool = False
     sessions: tuple[tuple[str, str], ...] = ()  # (procedure id, "3" or "2 to 3"): the patient's own plan
     appointment: dt.datetime | dt.date | None = None  # the first treatment; a date alone when no time is known
+    language: str = ""  # one of Content.languages; "" for the leaflet's own
 
 
 def parse_choices(
@@ -65,6 +66,7 @@ def parse_choices(
     large_print: bool | str = False,
     sessions: Iterable[str] = (),
     appointment: str | dt.date | None = None,
+    language: str | None = None,
 ) -> PatientChoices:
     """Check every field; raise InvalidChoices listing all that are wrong."""
     problems: list[InputError] = []
@@ -86,6 +88,7 @@ def parse_choices(
         date=check(_date, date, order),
         paper=check(_paper, paper),
         large_print=check(_yes_no, "large_print", large_print),
+        language=check(_language, language, content),
     )
     choices["sessions"] = check(_sessions, sessions, content.procedures, choices["procedures"])
     if choices["date"]:
@@ -93,6 +96,20 @@ def parse_choices(
     if problems:
         raise InvalidChoices(problems)
     return PatientChoices(**choices)
+
+
+def _language(value: str | None, content: Content) -> str:
+    """One of the clinic's languages, as typed ("es", "ES", "en" for en-GB); "" (empty) is the leaflet's own."""
+    own, *others = content.languages or (content.leaflet.language,)
+    wanted = (value or "").strip().replace("_", "-").lower()
+    if not wanted:
+        return own
+    exact = [tag for tag in (own, *others) if tag.lower() == wanted]
+    primary = [tag for tag in (own, *others) if tag.lower().split("-")[0] == wanted.split("-")[0]]
+    if exact or len(primary) == 1:
+        return (exact or primary)[0]
+    raise InputError("language", f"unknown language '{value.strip()}'; the clinic's leaflets are in "
+                                 f"{', '.join((own, *others))} (see 'handouts languages'; empty for {own})")
 
 
 _YES, _NO = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}

@@ -149,3 +149,5 @@ class Content:
     choices: tuple[Text, ...] = ()  # [expectations] choices: the patient's choices besides treatment
     checklist_skin: tuple[Text, ...] = ()  # [checklist] skin: steps only when a treatment works on the skin
     batch_columns: dict[str, str] = field(default_factory=dict)  # [batch.columns]: "Their Header" = "field"
+    # The leaflet's own language, then each of translations/ beside content.toml (leaflet/translations.py).
+    languages: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from . import letters
@@ -18,6 +19,7 @@ from .content import CLINIC_LISTS, CLINIC_SOURCE, FIGURES, Content, LeafletInfo,
 from .pictures import LABELS, SCAR_PICTURES, TREATMENT_PICTURES
 from .toml_fields import type_name
 from .toml_problems import toml_problem
+from .translations import read_translation, translation_paths
 from ..errors import ContentError, FontError
 
 _PROCEDURE_TEXT = ("name", "source", "what", "how", "suits")
@@ -26,13 +28,14 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
-def load_content(path: str | Path, *, for_print: bool = True) -> Content:
+def load_content(path: str | Path, *, for_print: bool = True, language: str | None = None) -> Content:
     """Read and validate a content file; raise ContentError listing every problem.
 
     for_print=False leaves out the checks that only printing and emailing need
     (letters the fonts lack, added fonts and the logo drawable, the clinic's
     email address), and with them ReportLab and email-validator, which take
     longer to load than the rest: for commands that only list the content.
+    `language`, one of translations/, puts that language's wording in place of the English.
     """
     path = Path(path)
     try:
@@ -52,11 +55,15 @@ def load_content(path: str | Path, *, for_print: bool = True) -> Content:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ContentError([toml_problem(path, text, exc)]) from None
+    translations = translation_paths(path)
+    if language in translations:
+        data = read_translation(translations[language]).apply(data)
     reader = ContentReader(path, text, for_print)
     content = reader.content(data)
     if reader.problems:
         raise ContentError(reader.problems)
-    return content
+    leaflet = replace(content.leaflet, language=language) if language in translations else content.leaflet
+    return replace(content, leaflet=leaflet, languages=(content.leaflet.language, *translations))
 
 
 class ContentReader(ClinicReader):

@@ -35,6 +35,7 @@ FIELDS = {
     "paper": " or ".join(PAPER_SIZES),
     "large_print": "yes for large print",
     "email": "where to email the leaflet",
+    "language": "the leaflet's language, such as es (empty for the clinic's own)",
 }
 # Fields that take more than one value come as lists, or as text separated by ';' (or ',' or '+', as a booking
 # system's cell may have them: "Subcision + Fillers").
@@ -69,6 +70,7 @@ def parse_request(content: Content, values: Mapping[str, object], *,
             note=_text(values, "note"),
             paper=_text(values, "paper") or None,
             large_print=values.get("large_print") or False,
+            language=_text(values, "language"),
         )
     except InvalidChoices as exc:
         problems += exc.problems

@@ -14,6 +14,8 @@ leaflet, and `*` and `**` may not make huge text, lists or numbers.
 from __future__ import annotations
 
 import datetime as dt
+import gettext
+import io
 from pathlib import Path
 
 import jinja2
@@ -42,6 +44,48 @@ def day_date(value: dt.date) -> str:
 
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CATALOGUES = "locale"  # in the templates folder: <language>.po
+
+
+def is_english(language: str) -> bool:
+    """English is the templates' own language: it needs no catalogue."""
+    return language.lower().split("-")[0] == "en"
+
+
+def local_date(value: dt.date, width: str, language: str) -> str:
+    """A date in the language's own words (Babel: "3 de diciembre de 2026"), its digits kept Western."""
+    from babel.dates import format_date  # only for leaflets in another language
+
+    return format_date(value, format=width, locale=language.replace("-", "_"))
+
+
+def catalogue_path(folder: Path, language: str) -> Path:
+    return folder / CATALOGUES / f"{language}.po"
+
+
+def read_catalogue(folder: Path, language: str):
+    """The language's Babel catalogue (babel.messages.Catalog); TemplateError where it cannot be read."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    path = catalogue_path(folder, language)
+    try:
+        with path.open("rb") as file:
+            return read_po(file, locale=language.replace("-", "_"), abort_invalid=True)
+    except FileNotFoundError:
+        raise TemplateError(f"{path}: no catalogue of the templates' wording in this language; make one with "
+                            f"'python tools/messages.py {language}'") from None
+    except (OSError, PoFileError, ValueError) as exc:
+        raise TemplateError(f"{path}: cannot be read: {exc}") from None
+
+
+def catalogue(folder: Path, language: str) -> gettext.GNUTranslations:
+    """The catalogue compiled (MO) in memory, as gettext reads it."""
+    from babel.messages.mofile import write_mo
+
+    compiled = io.BytesIO()
+    write_mo(compiled, read_catalogue(folder, language))
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
 
 
 class _Loader(jinja2.FileSystemLoader):
@@ -92,9 +136,14 @@ class _Sandbox(SandboxedEnvironment):
 
 
 class Wording:
-    """One folder of templates, loaded and compiled once per process."""
+    """One folder of templates, in one language, loaded and compiled once per process.
 
-    def __init__(self, folder: str | Path):
+    The templates' sentences are marked for translation ({% trans %}, _()); a language other than English
+    takes them from its gettext catalogue, templates/locale/<language>.po (made with Babel: see
+    tools/messages.py). A sentence the catalogue lacks prints in English: `handouts check` lists it.
+    """
+
+    def __init__(self, folder: str | Path, language: str = "en"):
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise TemplateError(f"{self.folder}: templates folder not found in {self.folder.absolute().parent}; work "
@@ -106,9 +155,22 @@ class Wording:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters["long_date"] = long_date
-        self.env.filters["day_date"] = day_date
+        # Sentences in {% trans %} may be wrapped over lines as the template's layout needs.
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.language = language
+        if is_english(language):
+            self.env.install_null_translations(newstyle=True)
+            self.env.filters["long_date"] = long_date
+            self.env.filters["day_date"] = day_date
+        else:
+            # Without a catalogue yet the templates' sentences print in English; `handouts check` says so.
+            found = catalogue_path(self.folder, language).is_file()
+            self.env.install_gettext_translations(catalogue(self.folder, language) if found
+                                                  else gettext.NullTranslations(), newstyle=True)
+            self.env.filters["long_date"] = lambda value: local_date(value, "long", language)
+            self.env.filters["day_date"] = lambda value: local_date(value, "full", language)
 
     def source_name(self, name: str) -> str:
         return str(self.folder / name)

@@ -13,7 +13,7 @@ from ..errors import InputError, InvalidChoices, LostLetters
 
 # The request's fields that the form and the API take (the patient id comes from patient lists only).
 FIELDS = tuple(name for name in REQUEST_FIELDS if name != "patient_id")
-_TEXT = ("patient", "appointment", "clinician", "date", "note", "paper", "email")
+_TEXT = ("patient", "appointment", "clinician", "date", "note", "paper", "email", "language")
 _APPOINTMENT = ("appointment_date", "appointment_time")  # the form's two boxes for the appointment
 
 

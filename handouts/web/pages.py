@@ -51,7 +51,8 @@ def new_leaflet():
 def form_context(desk: Desk) -> dict:
     content = desk.maker.content
     return dict(procedures=list(content.procedures.values()), scars=list(content.scars.values()),
-                date_pattern=desk.dates.pattern, papers=list(PAPERS.values()), default_paper=DEFAULT_PAPER)
+                date_pattern=desk.dates.pattern, papers=list(PAPERS.values()), default_paper=DEFAULT_PAPER,
+                languages=desk.maker.language_names())
 
 
 # -- a leaflet, by its history id -------------------------------------------
