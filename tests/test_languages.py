@@ -3,6 +3,7 @@ the English figures exactly, and `check` catches a translation that has drifted 
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -52,10 +53,15 @@ def test_a_spanish_leaflet_has_the_english_ones_numbers(clinic):
 
 
 def test_the_html_and_the_history_follow_the_language(clinic):
-    result = clinic("make", "--patient", "Sam Smith", "--procedure", "subcision", "--language", "ES",
+    # Dermabrasion has recovery figures, so the page has its chart.
+    result = clinic("make", "--patient", "Sam Smith", "--procedure", "dermabrasion", "--language", "ES",
                     "--format", "html", "-o", "es.html")
     assert result.exit_code == 0, result.output
-    assert '<html lang="es">' in Path("es.html").read_text(encoding="utf-8")
+    page = Path("es.html").read_text(encoding="utf-8")
+    assert '<html lang="es">' in page
+    # The chart's words for screen readers and its table's opener are the leaflet's language too.
+    assert '<summary>El gráfico como tabla</summary>' in page and "The chart as a table" not in page
+    assert 'aria-label="Gráfico de recuperación; la tabla que sigue da las mismas cifras en palabras"' in page
     rows = sqlite3.connect("output/handouts-history.sqlite3").execute("SELECT patient, language FROM leaflets").fetchall()
     assert rows == [("Sam Smith", "es")]
 
@@ -198,3 +204,18 @@ def test_the_form_offers_each_language_by_its_own_name(desk_app):
     form = page(client.get("/"))
     assert [option["value"] for option in form.all("option")][-2:] == ["en-GB", "es"]
     assert "Language of the leaflet English (United Kingdom) Español" in form.words
+
+
+def test_about_this_leaflet_credits_the_clinic_in_the_leaflets_language(clinic):
+    # The clinic's own advice (a risks list) is credited in Spanish, as the rest of "About this leaflet" is.
+    text = Path("content.toml").read_text(encoding="utf-8")
+    Path("content.toml").write_text(text.replace("[procedures.subcision]\n", "[procedures.subcision]\n"
+                                                 'risks = ["Bruising for a few days."]\n', 1), encoding="utf-8")
+    for language, credit in (("en-GB", "Riverside Skin Clinic's own advice on risks and care"),
+                             ("es", "los consejos de Riverside Skin Clinic sobre riesgos y cuidados")):
+        result = clinic("make", "--patient", "Sam Smith", "--procedure", "subcision", "--language", language,
+                        "--format", "html", "-o", f"{language}.html")
+        assert result.exit_code == 0, result.output
+        page = html.unescape(Path(f"{language}.html").read_text(encoding="utf-8"))
+        assert re.search(r"\(a web article\); " + re.escape(credit) + r"\. ", page), language
+    assert "own advice" not in Path("es.html").read_text(encoding="utf-8")

@@ -65,7 +65,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         checklist=content.checklist,
         checklist_skin=content.checklist_skin,
         contact_reasons=content.contact_reasons,
-        sources_used=_sources_used(content, treatments, scars, shared_aftercare),
+        **_sources_used(content, treatments, scars, shared_aftercare),
     )
     source = wording.source_name(LEAFLET_TEMPLATE)
     document = parse_document(markup, source)
@@ -171,8 +171,10 @@ def _same_lists(procedures: list[Procedure], kind: str) -> list[dict]:
                  all=len(who) == len(procedures)) for lines, who in groups.items()]
 
 
-def _sources_used(content: Content, treatments: list[dict], scars, shared_aftercare: list[dict]) -> list[str]:
-    """The titles of the sources behind what this leaflet prints, in content order."""
+def _sources_used(content: Content, treatments: list[dict], scars, shared_aftercare: list[dict]) -> dict:
+    """The titles of the sources behind what this leaflet prints, in content order (sources_used), and
+    whether the clinic's own figures and its advice on risks and care are among them (clinic_own), for the
+    template to word in the leaflet's language."""
     cited = [content.leaflet.intro, *content.checklist, *content.choices]
     if any(t["works_on_skin"] for t in treatments):  # what a leaflet for counselling alone leaves out
         cited += [content.leaflet.approaches, content.leaflet.choosing, *content.summary, *content.expectations,
@@ -190,11 +192,7 @@ def _sources_used(content: Content, treatments: list[dict], scars, shared_afterc
     for scar in scars:
         used |= {scar.source, scar.description.source}
     titles = [title for sid, title in content.leaflet.sources.items() if sid in used]
-    own = [words for words, used_here in (("figures", CLINIC_SOURCE in used), ("advice on risks and care", advice))
-           if used_here]
-    if own:
-        titles.append(f"{content.clinic.name}'s own {' and '.join(own)}")
-    return titles
+    return dict(sources_used=titles, clinic_own=dict(figures=CLINIC_SOURCE in used, advice=advice))
 
 
 def _paragraphs(note: str | None) -> list[list[str]]:

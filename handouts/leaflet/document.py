@@ -84,6 +84,8 @@ class Chart:
     bars: tuple[Bar, ...]
     rows_label: str = ""  # heads the row names when the chart is given as a table
     table_caption: str = ""  # says how to read it then (there are no bars)
+    table_summary: str = "The chart as a table"  # what opens the table, where the page can hide it (HTML)
+    description: str = "Recovery chart; the table after it gives the same figures in words"  # for screen readers
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ class Document:
                     parts.extend(plain_text(c) for row in (header, *rows) for c in row)
                 case Chart():
                     parts += [block.caption, block.axis, block.back_label, block.full_label, block.rows_label,
-                              block.table_caption]
+                              block.table_caption, block.table_summary, block.description]
                     parts += [t for b in block.bars for t in (b.label, b.back.text, b.full.text)]
                 case Figure():
                     parts += [plain_text(block.caption), block.alt]
@@ -337,8 +339,11 @@ class _Parser(HTMLParser):
             self.fail(f"<chart> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if not self.bars:
             self.fail("<chart> has no <bar> rows")
+        defaults = Chart("", "", "", "", ())
         return Chart(attributes.get("caption", ""), attributes["axis"], attributes["back"], attributes["full"],
-                     tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""))
+                     tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""),
+                     attributes.get("table-summary") or defaults.table_summary,
+                     attributes.get("description") or defaults.description)
 
     def figure(self, attributes: dict) -> Figure:
         missing = [a for a in ("picture", "alt") if not attributes.get(a)]

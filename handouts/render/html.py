@@ -204,10 +204,9 @@ def _chart(chart: Chart, leaflet: Leaflet, number: int) -> str:
     drawing = recovery_chart(chart, leaflet.clinic.colours, (LARGE_PRINT if leaflet.large_print else Typography()).small)
     drawing.wrap(330 * drawing.size / 12, 1e6)  # about a phone's width, so its words stay readable there
     caption = f"\n<figcaption>{escape(chart.caption)}</figcaption>" if chart.caption else ""
-    svg = pictures.to_svg(drawing.drawing(), f"chart-{number}", "Recovery chart; the table after it gives the same "
-                                                                "figures in words")
-    return (f'<figure class="picture chart" style="max-width: {drawing.width * 1.5:.0f}px">\n{svg}{caption}\n<details>\n<summary>The chart as a table</summary>\n'
-            f"{_chart_table(chart)}\n</details>\n</figure>")
+    svg = pictures.to_svg(drawing.drawing(), f"chart-{number}", chart.description)
+    return (f'<figure class="picture chart" style="max-width: {drawing.width * 1.5:.0f}px">\n{svg}{caption}\n'
+            f"<details>\n<summary>{escape(chart.table_summary)}</summary>\n{_chart_table(chart)}\n</details>\n</figure>")
 
 
 def _chart_table(chart: Chart) -> str:
