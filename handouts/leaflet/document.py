@@ -339,11 +339,11 @@ class _Parser(HTMLParser):
             self.fail(f"<chart> needs the attribute{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if not self.bars:
             self.fail("<chart> has no <bar> rows")
-        defaults = Chart("", "", "", "", ())
+        # Given in the leaflet's language by the template; the English defaults otherwise.
+        worded = {field: attributes[name] for name, field in (("table-summary", "table_summary"),
+                                                               ("description", "description")) if attributes.get(name)}
         return Chart(attributes.get("caption", ""), attributes["axis"], attributes["back"], attributes["full"],
-                     tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""),
-                     attributes.get("table-summary") or defaults.table_summary,
-                     attributes.get("description") or defaults.description)
+                     tuple(self.bars), attributes.get("rows", ""), attributes.get("table-caption", ""), **worded)
 
     def figure(self, attributes: dict) -> Figure:
         missing = [a for a in ("picture", "alt") if not attributes.get(a)]
