@@ -49,9 +49,10 @@ class BilingualInOwnLanguage(InputError):
     language, then the clinic's. Each face adds how to choose the patient's language in its own terms."""
 
     def __init__(self, own: str, languages: tuple[str, ...]):
-        others = ", ".join(tag for tag in languages if tag != own) or "none yet"
-        super().__init__("bilingual", f"the leaflet is in {own}, the clinic's own language, which a bilingual "
-                                      f"leaflet adds after the patient's (the clinic's others: {others})")
+        others = ", ".join(tag for tag in languages if tag != own)
+        others = f"the clinic's other languages: {others}" if others else "the clinic has no other language yet"
+        super().__init__("bilingual", f"the leaflet is already in {own}, the clinic's own language, which a "
+                                      f"bilingual leaflet adds after the patient's language ({others})")
 
 
 class UnprintableError(HandoutsError):
