@@ -72,6 +72,8 @@ def cli():
 @click.option("--language", metavar="TAG",
               help="The leaflet's language, such as es; 'handouts languages' lists the clinic's.  [default: the "
                    "content's own]")
+@click.option("--bilingual", is_flag=True,
+              help="With --language: the leaflet in the patient's language, then in the content's own (English).")
 @format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="File or folder to write.  [default: output/DATE-NAME.pdf]")
@@ -89,7 +91,7 @@ def cli():
 @history_option
 @report_errors
 def make(patient, procedures, scars, sessions, appointment, clinician, date, note, note_file, paper, large_print, language,
-         fmt, output, force, email,
+         bilingual, fmt, output, force, email,
          dob, printer, copies, duplex, strict,
          delivery, content_path, templates_dir, history_path):
     """Make one patient's leaflet and print the path of the PDF.
@@ -124,7 +126,8 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         values = _ask_missing(maker.content, history_path, values)
     if note_file is not None:
         values["note"] = note_file
-    asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print, "language": language})
+    asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print, "language": language,
+                                           "bilingual": bilingual})
     choices, address = asked.choices, asked.email
     if strict:
         refuse_unsound_translation(maker.content, templates_dir, choices.language)

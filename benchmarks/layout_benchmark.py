@@ -11,7 +11,8 @@ notes a leaflet takes lay out in a few seconds at most, longer ones are refused.
 --names draws an English leaflet and leaflets with names in scripts HarfBuzz
 shapes (Noto fonts from Debian's fonts-noto-core added as [fonts] extra), each
 many times, and prints the median milliseconds (issue 20: shaping only the
-paragraphs that need it leaves English leaflets as fast as before).
+paragraphs that need it leaves English leaflets as fast as before), and a Spanish
+leaflet alone and followed by the English one (issue 20 §4, bilingual).
 """
 
 from __future__ import annotations
@@ -55,8 +56,11 @@ NAMES = {  # what is printed: (patient, clinician, note, with the Noto fonts add
     "Devanagari, Bengali names, Tamil note": ("प्रिया शर्मा", "ডাঃ দেবাশীষ রায়",
                                               "வணக்கம் பிரியா, டிசம்பர் 12 அன்று.", True),
     "Spanish leaflet": ("Sam Sample", "Dr Ana Silva", "Nos vemos el 12 de diciembre.", False),
+    "Spanish, then English (bilingual)": ("Sam Sample", "Dr Ana Silva", "Nos vemos el 12 de diciembre.", False),
 }
-LANGUAGES = {"Spanish leaflet": "es"}  # translations/es.toml beside content.toml; the rest in its own language
+# translations/es.toml beside content.toml; the rest in its own language
+LANGUAGES = {"Spanish leaflet": "es", "Spanish, then English (bilingual)": "es"}
+BILINGUAL = ("Spanish, then English (bilingual)",)
 FONTS = ("NotoSansDevanagari-Regular.ttf", "NotoSansBengali-Regular.ttf", "NotoSansTamil-Regular.ttf")
 
 
@@ -76,7 +80,7 @@ def time_names(repeats: int) -> None:
             try:
                 draws = [parse_choices(maker.content, patient=f"{patient} {number}", clinician=clinician,
                                        note=f"{note} {number}", procedures=["subcision"], date=dt.date(2026, 12, 1),
-                                       language=LANGUAGES.get(label))
+                                       language=LANGUAGES.get(label), bilingual=label in BILINGUAL)
                          for number in range(repeats + 1)]
             except InvalidChoices as exc:
                 print(f"{label:45} refused: {str(exc)[:60]}...", flush=True)

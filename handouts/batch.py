@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .leaflet.choices import PatientChoices
 from .leaflet.dates import DateOrder
-from .errors import InputError, InvalidChoices, LostLetters
+from .errors import BilingualInOwnLanguage, InputError, InvalidChoices, LostLetters
 from .history import History, Record
 from .leaflet.contact import pdf_password
 from .leaflet.request import parse_request
@@ -178,6 +178,9 @@ def _describe(problem, lost_letters_fix: str = "") -> str:
     # The messages were written for options; a row names its columns. Letters lost say how to mend the list.
     if isinstance(problem, LostLetters):
         return f"{problem}: {lost_letters_fix}"
+    if isinstance(problem, BilingualInOwnLanguage):
+        return (f"{problem.field}: {problem}; write the patient's language in the language column, or leave "
+                "bilingual empty")
     return f"{problem.field}: {problem}"
 
 

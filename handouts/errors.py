@@ -44,6 +44,17 @@ class LostLetters(InputError):
     cannot hold them): refused, never printed. Each face adds how to mend it where the text came from."""
 
 
+class BilingualInOwnLanguage(InputError):
+    """bilingual asked of a leaflet already in the clinic's own language: a bilingual leaflet is the patient's
+    language, then the clinic's. Each face adds how to choose the patient's language in its own terms."""
+
+    def __init__(self, own: str, languages: tuple[str, ...]):
+        others = ", ".join(tag for tag in languages if tag != own)
+        others = f"the clinic's other languages: {others}" if others else "the clinic has no other language yet"
+        super().__init__("bilingual", f"the leaflet is already in {own}, the clinic's own language, which a "
+                                      f"bilingual leaflet adds after the patient's language ({others})")
+
+
 class UnprintableError(HandoutsError):
     """Text holds a character the leaflet fonts cannot draw."""
 

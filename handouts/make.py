@@ -15,7 +15,7 @@ from .leaflet.choices import PatientChoices
 from .leaflet.compose import Leaflet, compose
 from .leaflet.content import Content
 from .leaflet.content_reader import load_content
-from .leaflet.translations import language_name, read_translation, translation_paths
+from .leaflet.translations import language_name, plain_language_name, read_translation, translation_paths
 from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
 from .folder import OUTPUT
@@ -27,11 +27,11 @@ from .leaflet.wording import LEAFLET_TEMPLATE, Wording
 DEFAULT_OUTPUT_DIR = Path(OUTPUT)
 
 
-def draw_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
-    """render_pdf(), with ReportLab's LayoutError (a block taller than the room
-    on a page: it cannot split) said in words."""
+def draw_pdf(*parts: Leaflet, invariant: bool = False) -> bytes:
+    """render_pdf() of a leaflet (or of the parts of a bilingual one), with ReportLab's LayoutError (a block
+    taller than the room on a page: it cannot split) said in words."""
     try:
-        return render_pdf(leaflet, invariant=invariant)
+        return render_pdf(*parts, invariant=invariant)
     except LayoutError as exc:
         part = "the recovery chart" if "RecoveryChart" in str(exc) else "one part of it"
         raise HandoutsError(f"the leaflet cannot be laid out: {part} is taller than the room between the header "
@@ -40,7 +40,7 @@ def draw_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
 
 
 # What --format can ask for, and the renderer of each: one composed leaflet, many forms.
-RENDERERS = {"pdf": draw_pdf, "html": lambda leaflet, invariant: render_html(leaflet).encode("utf-8")}
+RENDERERS = {"pdf": draw_pdf, "html": lambda *parts, invariant: render_html(*parts).encode("utf-8")}
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,18 @@ class Maker:
 
     def render(self, choices: PatientChoices, formats: tuple[str, ...] = ("pdf",)) -> dict[str, bytes]:
         """The leaflet in each of `formats` ("pdf", "html"), composed once."""
+        parts = self.compose_parts(choices)
+        return {fmt: RENDERERS[fmt](*parts, invariant=self.invariant) for fmt in formats}
+
+    def compose_parts(self, choices: PatientChoices) -> tuple[Leaflet, ...]:
+        """The leaflet in the patient's language; when bilingual, then in the content's own, which points to
+        the first part's checklist rather than print a second one to tick."""
         leaflet = compose_leaflet(*self.in_language(choices.language), choices)
-        return {fmt: RENDERERS[fmt](leaflet, invariant=self.invariant) for fmt in formats}
+        if not choices.bilingual:
+            return (leaflet,)
+        own = self.content.leaflet.language
+        return leaflet, compose_leaflet(self.content, self.wording, replace(choices, language=own, bilingual=False),
+                                        checklist_in=plain_language_name(choices.language, own))
 
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
         sessions = ";".join(f"{pid}={count}" for pid, count in choices.sessions)
@@ -103,7 +113,8 @@ class Maker:
         inputs = json.dumps([__version__, self.content_hash, self.template_version, patient_id, choices.name,
                              choices.procedures, choices.scars, choices.clinician, choices.date.isoformat(),
                              choices.note, choices.paper, choices.large_print, sessions, appointment,
-                             *([choices.language] if choices.language != self.content.leaflet.language else [])])
+                             *([choices.language] if choices.language != self.content.leaflet.language else []),
+                             *(["bilingual"] if choices.bilingual else [])])
         return Record(
             patient=choices.name,
             patient_id=patient_id,
@@ -118,12 +129,13 @@ class Maker:
             sessions=sessions,
             appointment=appointment,
             language=choices.language or self.content.leaflet.language,
+            bilingual="yes" if choices.bilingual else "",
         )
 
 
-def compose_leaflet(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
+def compose_leaflet(content: Content, wording: Wording, choices: PatientChoices, *, checklist_in: str = "") -> Leaflet:
     """compose(), refusing wording that makes an empty leaflet (a PDF of no pages)."""
-    leaflet = compose(content, wording, choices)
+    leaflet = compose(content, wording, choices, checklist_in=checklist_in)
     if not leaflet.document.blocks:
         raise TemplateError(f"{wording.source_name(LEAFLET_TEMPLATE)}: the leaflet is empty: the template makes no "
                             "heading, paragraph or list; restore its wording from the shipped templates")

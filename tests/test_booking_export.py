@@ -98,7 +98,7 @@ def test_column_options_and_their_mistakes_are_one_line_each(run):
     assert unknown.output.splitlines()[-1] == (
         "Error: Invalid value for '--column': 'treatment' is not a field; map a column to one of: patient, "
         "procedures, patient_id, clinician, date, scars, note, email, paper, large_print, dob, pdf_password, "
-        "sessions, appointment, language, appointment_time, ignore")
+        "sessions, appointment, language, bilingual, appointment_time, ignore")
     assert run("batch", "list.csv", "--column", "Procedure Name").output.splitlines()[-1] == (
         "Error: Invalid value for '--column': 'Procedure Name' should be Their Header=field, for example "
         "\"Procedure Name=procedures\"")

@@ -512,7 +512,8 @@ def test_the_api_needs_its_token(desk):
     ({**API_GOOD, "large_print": "yes"}, {"large_print": "should be true or false"}),
     ({**API_GOOD, "patient": 7}, {"patient": "should be text (a JSON string)"}),
     ({**API_GOOD, "colour": "red"}, {"colour": "unknown field; the fields are patient, procedures, scars, sessions, "
-                                               "appointment, clinician, date, note, paper, large_print, email, language"}),
+                                               "appointment, clinician, date, note, paper, large_print, email, language, "
+                                               "bilingual"}),
     (["Sam"], {"request": 'the body must be a JSON object of fields, such as {"patient": "Sam Sample", "procedures": '
                           '["subcision"]}'}),
 ])

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import clock
-from ..errors import HandoutsError, InputError, InvalidChoices, LostLetters
+from ..errors import BilingualInOwnLanguage, HandoutsError, InputError, InvalidChoices, LostLetters
 from ..folder import CONTENT, DEFAULT_HISTORY, DEFAULT_OUTBOX, TEMPLATES
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ OPTION_FOR_FIELD = {
     "paper": "--paper",
     "large_print": "--large-print",
     "language": "--language",
+    "bilingual": "--bilingual",
     "sessions": "--sessions",
     "appointment": "--appointment",
     "email": "--email",
@@ -216,6 +217,8 @@ def _mended(problem: InputError) -> str:
     first = problem.problems[0] if isinstance(problem, InvalidChoices) else problem
     if isinstance(first, LostLetters):
         return f"{first}: type it again with its own letters (if it came from a file or a script, save that as UTF-8)"
+    if isinstance(first, BilingualInOwnLanguage):
+        return f"{first}; add --language with the patient's language, or leave out --bilingual"
     return str(problem)
 
 

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS print_jobs (
 );
 """
 # Columns of leaflets added since the first release; older histories gain them empty.
-_ADDED_COLUMNS = ("email", "sessions", "appointment", "made_by", "language")
+_ADDED_COLUMNS = ("email", "sessions", "appointment", "made_by", "language", "bilingual")
 
 
 class HistoryError(HandoutsError):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 # Every column of `handouts history --format csv`, in order; the table shows the few of SHOWN.
 COLUMNS = ("made_at", "patient", "patient_id", "procedures", "scars", "sessions", "appointment", "clinician",
-           "leaflet_date", "language", "content_version", "template_version", "made_by", "path", "sha256", "email",
+           "leaflet_date", "language", "bilingual", "content_version", "template_version", "made_by", "path", "sha256", "email",
            "email_status")
 SHOWN = ("made_at", "patient", "patient_id", "leaflet_date", "procedures", "content_version", "email_status",
          "made_by", "path")

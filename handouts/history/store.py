@@ -43,6 +43,7 @@ class Record:
     sessions: str = ""  # the patient's plan: "subcision=3;fillers=2 to 3"
     appointment: str = ""  # the first treatment: "2026-12-03 10:30" or "2026-12-03"
     language: str = ""  # the leaflet's language tag ("en-GB", "es"); empty in histories from before languages
+    bilingual: str = ""  # "yes": the leaflet in `language`, then in the content's own
     path: str = ""
     sha256: str = ""
     made_at: str = ""

@@ -18,7 +18,7 @@ from . import letters
 from .content import Content
 from .dates import DateOrder, DateProblem
 from .. import clock
-from ..errors import InputError, InvalidChoices, LostLetters
+from ..errors import BilingualInOwnLanguage, InputError, InvalidChoices, LostLetters
 from ..paper import DEFAULT_PAPER, PAPER_SIZES
 
 MAX_NAME_LENGTH = 120
@@ -51,6 +51,7 @@ class PatientChoices:
     sessions: tuple[tuple[str, str], ...] = ()  # (procedure id, "3" or "2 to 3"): the patient's own plan
     appointment: dt.datetime | dt.date | None = None  # the first treatment; a date alone when no time is known
     language: str = ""  # one of Content.languages; "" for the leaflet's own
+    bilingual: bool = False  # the leaflet in `language`, then again in the content's own language
 
 
 def parse_choices(
@@ -67,6 +68,7 @@ def parse_choices(
     sessions: Iterable[str] = (),
     appointment: str | dt.date | None = None,
     language: str | None = None,
+    bilingual: bool | str = False,
 ) -> PatientChoices:
     """Check every field; raise InvalidChoices listing all that are wrong."""
     problems: list[InputError] = []
@@ -89,7 +91,10 @@ def parse_choices(
         paper=check(_paper, paper),
         large_print=check(_yes_no, "large_print", large_print),
         language=check(_language, language, content),
+        bilingual=check(_yes_no, "bilingual", bilingual),
     )
+    if choices["bilingual"] and choices["language"] == content.leaflet.language:
+        problems.append(BilingualInOwnLanguage(content.leaflet.language, content.languages))
     choices["sessions"] = check(_sessions, sessions, content.procedures, choices["procedures"])
     if choices["date"]:
         choices["appointment"] = check(_appointment, appointment, choices["date"], order)

@@ -20,7 +20,7 @@ from ..errors import HandoutsError
 
 REQUIRED = ("patient", "procedures")
 OPTIONAL = ("patient_id", "clinician", "date", "scars", "note", "email", "paper", "large_print", "dob",
-            "pdf_password", "sessions", "appointment", "language")
+            "pdf_password", "sessions", "appointment", "language", "bilingual")
 COLUMNS = REQUIRED + OPTIONAL
 # A booking system may give the appointment's time a column of its own; it joins the appointment's date.
 APPOINTMENT_TIME = "appointment_time"

@@ -29,7 +29,9 @@ class Leaflet:
     extra_fonts: tuple[Path, ...] = ()  # for letters the leaflet font lacks (content.toml [fonts])
 
 
-def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaflet:
+def compose(content: Content, wording: Wording, choices: PatientChoices, *, checklist_in: str = "") -> Leaflet:
+    """The leaflet for `choices`. `checklist_in` names (in the content's words) the language of another part of
+    the same leaflet that holds the checklist to tick: this part then points to it rather than repeat it."""
     procedures = [content.procedures[pid] for pid in choices.procedures]
     shared_aftercare = _shared_aftercare(procedures)
     same = {kind: _same_lists(procedures, kind) for kind in _SHAREABLE}
@@ -64,6 +66,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices) -> Leaf
         choices=content.choices,
         checklist=content.checklist,
         checklist_skin=content.checklist_skin,
+        checklist_in=checklist_in,
         contact_reasons=content.contact_reasons,
         **_sources_used(content, treatments, scars, shared_aftercare),
     )

@@ -36,6 +36,7 @@ FIELDS = {
     "large_print": "yes for large print",
     "email": "where to email the leaflet",
     "language": "the leaflet's language, such as es (empty for the clinic's own)",
+    "bilingual": "yes for the leaflet in its language, then again in the clinic's own",
 }
 # Fields that take more than one value come as lists, or as text separated by ';' (or ',' or '+', as a booking
 # system's cell may have them: "Subcision + Fillers").
@@ -71,6 +72,7 @@ def parse_request(content: Content, values: Mapping[str, object], *,
             paper=_text(values, "paper") or None,
             large_print=values.get("large_print") or False,
             language=_text(values, "language"),
+            bilingual=values.get("bilingual") or False,
         )
     except InvalidChoices as exc:
         problems += exc.problems

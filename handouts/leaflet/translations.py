@@ -155,6 +155,19 @@ def language_name(language: str) -> str:
         return language
 
 
+def plain_language_name(language: str, in_language: str | None = None) -> str:
+    """"English", "Español" (in `in_language`: "Spanish"): a language's name without its region, capitalised as
+    a heading or a label starts, in its own words unless `in_language` is given."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(language.replace("-", "_")).get_language_name(
+            in_language.replace("-", "_") if in_language else None) or language
+    except (UnknownLocaleError, ValueError):
+        name = language
+    return name[:1].upper() + name[1:]
+
+
 def translation_paths(content_path: Path) -> dict[str, Path]:
     """language tag -> its file, for every translations/<tag>.toml beside content.toml."""
     folder = Path(content_path).parent / FOLDER

@@ -31,8 +31,9 @@ _BODY_GAP = 8  # between the rule and the body
 class Furniture:
     """The brand header (full on page 1, slim after) and the footer."""
 
-    def __init__(self, leaflet: Leaflet, styles, page_size):
+    def __init__(self, leaflet: Leaflet, styles, page_size, forms: str = "furniture"):
         self.leaflet, self.styles = leaflet, styles
+        self.forms = forms  # what its forms are called: each part of a bilingual leaflet has its own
         self.page_width, self.page_height = page_size
         self.width = self.page_width - 2 * MARGIN_X
         self.margin_top, margin_bottom = _MARGINS.get(leaflet.paper, _MARGINS_OTHERWISE)
@@ -80,7 +81,7 @@ class Furniture:
     def draw(self, canvas: Canvas, page: int, pages: int):
         """What never changes is drawn once as a form and placed on each page;
         only lines holding page numbers, and links, are drawn per page."""
-        form = "furniture-first" if page == 1 else "furniture-later"
+        form = f"{self.forms}-first" if page == 1 else f"{self.forms}-later"
         if not canvas.hasForm(form):
             canvas.beginForm(form)
             self._header(canvas) if page == 1 else self._header_later(canvas)

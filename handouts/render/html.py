@@ -17,6 +17,7 @@ from .logo import size as logo_size
 from .chart import recovery_chart
 from .pdfstyles import LARGE_PRINT, Typography
 from ..leaflet.compose import Leaflet
+from ..leaflet.translations import plain_language_name
 from ..leaflet.document import Chart, Figure, Heading, Inline, ItemList, Paragraph, QRCode, Table, Timeline, plain_text
 from .rtl import RTL
 from ..paper import PAPERS
@@ -64,6 +65,8 @@ figure.qr {{ float: right; width: 8rem; margin: 0 0 0.75rem 1.25rem; text-align:
 figure.qr svg {{ display: block; width: 100%; height: auto; }}
 h1, h2, h3, footer {{ clear: both; }}
 svg {{ max-width: 100%; height: auto; }}
+nav.parts {{ margin: 0.75rem 0 0; font-weight: bold; }}
+section.part + section.part {{ border-top: 4px solid var(--primary); margin-top: 2.5rem; }}
 /* A phone: nothing wider than the screen. A table with header cells per row
    becomes one block per row, each value under its column's name (as large
    print does in the PDF); the generated names are not read twice aloud. */
@@ -88,20 +91,23 @@ svg {{ max-width: 100%; height: auto; }}
   h1, h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
   tr, li, p.note, figure {{ break-inside: avoid; page-break-inside: avoid; }}
   a {{ color: inherit; text-decoration: none; }}
+  nav.parts {{ display: none; }}
+  section.part + section.part {{ break-before: page; page-break-before: always; border-top: 0; margin-top: 0; }}
 }}
 """
 
 
-def render_html(leaflet: Leaflet) -> str:
+def render_html(*parts: Leaflet) -> str:
+    """The leaflet as a page; a bilingual leaflet's parts one after the other, each a region named by its
+    language, in that language, with its own footer, and links at the top to reach each."""
+    leaflet = parts[0]
     clinic, colours = leaflet.clinic, leaflet.clinic.colours
     css = _CSS.format(primary=colours.primary, accent=colours.accent, text=colours.text,
                       size=22 if leaflet.large_print else 18, paper=PAPERS[leaflet.paper].css)
-    body = "\n".join(_figure(block, leaflet, number) if isinstance(block, Figure)
-                     else _chart(block, leaflet, number) if isinstance(block, Chart)
-                     else _timeline(block, leaflet, number) if isinstance(block, Timeline) else _block(block)
-                     for number, block in enumerate(leaflet.document.blocks))
-    # "Page X of Y" means nothing on a web page.
-    footer = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
+    if len(parts) == 1:
+        main, footer = _body(leaflet), _footer(leaflet)
+    else:
+        main, footer = _parts(parts), ""
     contact = "<br>".join(f'<a href="{escape(link)}">{escape(text)}</a>' for text, link in (
         (clinic.phone, clinic.phone_link), (clinic.email, clinic.email_link), (clinic.website, clinic.website_link)))
     return f"""<!DOCTYPE html>
@@ -118,14 +124,38 @@ def render_html(leaflet: Leaflet) -> str:
 <p class="contact">{contact}</p>
 </header>
 <main>
-{body}
+{main}
 </main>
-<footer>
-{footer}
-</footer>
-</body>
+{footer}</body>
 </html>
 """
+
+
+def _body(leaflet: Leaflet, first: int = 0) -> str:
+    """The leaflet's blocks; `first` numbers its figures on from another part's, so no two share an id."""
+    return "\n".join(_figure(block, leaflet, number) if isinstance(block, Figure)
+                     else _chart(block, leaflet, number) if isinstance(block, Chart)
+                     else _timeline(block, leaflet, number) if isinstance(block, Timeline) else _block(block)
+                     for number, block in enumerate(leaflet.document.blocks, first))
+
+
+def _footer(leaflet: Leaflet) -> str:
+    """The footer's lines; a part's own, inside its section. "Page X of Y" means nothing on a web page."""
+    lines = "\n".join(_paragraph(p) for p in leaflet.document.footer if not any(r.field for r in p.runs))
+    return f"<footer>\n{lines}\n</footer>\n"
+
+
+def _parts(parts: tuple[Leaflet, ...]) -> str:
+    """A bilingual leaflet's parts: a screen reader lists each as a region by its language's name, and the
+    links above them reach each (the second part is pages away on a phone)."""
+    names = [(leaflet.language, plain_language_name(leaflet.language)) for leaflet in parts]
+    links = " · ".join(f'<a href="#part-{escape(tag)}" lang="{escape(tag)}">{escape(name)}</a>' for tag, name in names)
+    sections, first = [], 0
+    for leaflet, (tag, name) in zip(parts, names):
+        sections.append(f'<section class="part" id="part-{escape(tag)}" lang="{escape(tag)}" '
+                        f'aria-label="{escape(name)}">\n{_body(leaflet, first)}\n{_footer(leaflet)}</section>')
+        first += len(leaflet.document.blocks)
+    return f'<nav class="parts">{links}</nav>\n' + "\n".join(sections)
 
 
 def _logo(leaflet: Leaflet) -> str:

@@ -14,7 +14,7 @@ from ..errors import InvalidChoices
 from ..leaflet.request import parse_request
 from ..staff import Member
 from . import guard
-from .fields import API_LOST_LETTERS, errors, from_json
+from .fields import API_BILINGUAL, API_LOST_LETTERS, errors, from_json
 from .state import API_PREFIX, settings
 
 blueprint = Blueprint("api", __name__, url_prefix=API_PREFIX.rstrip("/"))
@@ -36,7 +36,7 @@ def leaflets():
     try:
         asked = parse_request(desk.maker.content, from_json(body))
     except InvalidChoices as exc:
-        return jsonify(errors=errors(exc, API_LOST_LETTERS)), 422
+        return jsonify(errors=errors(exc, API_LOST_LETTERS, API_BILINGUAL)), 422
     made = desk.for_staff(API_CLIENT).make(asked.choices, address=asked.email, formats=("pdf",), send=True)
     response = send_file(made.paths["pdf"].resolve(), mimetype="application/pdf", as_attachment=True,
                          download_name=made.paths["pdf"].name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..leaflet.content import Content
 from ..leaflet.request import FIELDS as REQUEST_FIELDS
-from ..errors import InputError, InvalidChoices, LostLetters
+from ..errors import BilingualInOwnLanguage, InputError, InvalidChoices, LostLetters
 
 # The request's fields that the form and the API take (the patient id comes from patient lists only).
 FIELDS = tuple(name for name in REQUEST_FIELDS if name != "patient_id")
@@ -36,8 +36,9 @@ def from_json(body: object) -> dict:
             isinstance(v, (str, int)) and not isinstance(v, bool) for v in sessions.values())):
         problems.append(InputError("sessions", 'should be an object of procedure ids and sessions, such as '
                                                '{"subcision": 3, "fillers": "2 to 3"}'))
-    if body.get("large_print") is not None and not isinstance(body["large_print"], bool):
-        problems.append(InputError("large_print", "should be true or false"))
+    for name in ("large_print", "bilingual"):
+        if body.get(name) is not None and not isinstance(body[name], bool):
+            problems.append(InputError(name, "should be true or false"))
     if problems:
         raise InvalidChoices(problems)
     return body
@@ -57,17 +58,24 @@ def from_form(form, content: Content) -> dict:
     values["scars"] = form.getlist("scars")
     values["sessions"] = {pid: form.get(f"sessions-{pid}", "") for pid in content.procedures}
     values["large_print"] = form.get("large_print") == "yes"
+    values["bilingual"] = form.get("bilingual") == "yes"
     return values
 
 
 # How to mend a name or note whose letters were lost before they reached the form or the API.
 FORM_LOST_LETTERS = "type it again with its own letters (the list it was copied from had lost them)"
 API_LOST_LETTERS = "send it with its own letters, as UTF-8 JSON (the program that sent it had lost them)"
+# How to mend a bilingual leaflet asked for in the clinic's own language.
+FORM_BILINGUAL = "choose the patient's language under Language of the leaflet, or untick the box"
+API_BILINGUAL = 'send the patient\'s language as "language", or leave out "bilingual"'
 
 
-def errors(problem: InvalidChoices, lost_letters: str) -> dict[str, str]:
-    """{field: message}, the first message for each field; letters lost say how to mend them (`lost_letters`)."""
+def errors(problem: InvalidChoices, lost_letters: str, bilingual: str) -> dict[str, str]:
+    """{field: message}, the first message for each field; letters lost say how to mend them (`lost_letters`),
+    and a bilingual leaflet in the clinic's own language how to choose the patient's (`bilingual`)."""
     found: dict[str, str] = {}
     for each in problem.problems:
-        found.setdefault(each.field, f"{each}: {lost_letters}" if isinstance(each, LostLetters) else str(each))
+        fix = (f": {lost_letters}" if isinstance(each, LostLetters)
+               else f"; {bilingual}" if isinstance(each, BilingualInOwnLanguage) else "")
+        found.setdefault(each.field, f"{each}{fix}")
     return found

@@ -20,10 +20,11 @@ from ..leaflet.dates import DateProblem
 from ..leaflet.columns import ColumnError, parse_mapping
 from ..leaflet.patients import PatientListError
 from ..leaflet.request import parse_request
+from ..leaflet.translations import plain_language_name
 from ..paper import DEFAULT_PAPER, PAPERS
 from . import guard
 from .desk import Desk, with_print_dialog
-from .fields import FORM_LOST_LETTERS, errors, from_form
+from .fields import FORM_BILINGUAL, FORM_LOST_LETTERS, errors, from_form
 
 blueprint = Blueprint("pages", __name__)
 
@@ -42,7 +43,7 @@ def new_leaflet():
     try:
         asked = parse_request(content, values)
     except InvalidChoices as exc:
-        return render_template("new.html", values=values, errors=errors(exc, FORM_LOST_LETTERS),
+        return render_template("new.html", values=values, errors=errors(exc, FORM_LOST_LETTERS, FORM_BILINGUAL),
                                **form_context(g.desk)), 422
     made = g.desk.make(asked.choices, address=asked.email)
     return redirect(url_for("pages.preview", entry=made.entry), code=303)
@@ -52,7 +53,8 @@ def form_context(desk: Desk) -> dict:
     content = desk.maker.content
     return dict(procedures=list(content.procedures.values()), scars=list(content.scars.values()),
                 date_pattern=desk.dates.pattern, papers=list(PAPERS.values()), default_paper=DEFAULT_PAPER,
-                languages=desk.maker.language_names())
+                languages=desk.maker.language_names(),
+                own_language=plain_language_name(content.leaflet.language))
 
 
 # -- a leaflet, by its history id -------------------------------------------
