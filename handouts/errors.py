@@ -51,8 +51,8 @@ class BilingualInOwnLanguage(InputError):
     def __init__(self, own: str, languages: tuple[str, ...]):
         others = ", ".join(tag for tag in languages if tag != own)
         others = f"the clinic's other languages: {others}" if others else "the clinic has no other language yet"
-        super().__init__("bilingual", f"the leaflet is already in {own}, the clinic's own language, which a "
-                                      f"bilingual leaflet adds after the patient's language ({others})")
+        super().__init__("bilingual", f"a bilingual leaflet is in the patient's language, then in {own}, the "
+                                      f"clinic's own, so it needs a language other than {own} ({others})")
 
 
 class UnprintableError(HandoutsError):

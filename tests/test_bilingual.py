@@ -19,8 +19,8 @@ from handouts.leaflet.content_reader import load_content
 CHOSEN = ("--patient", "Zoë Sample", "--procedure", "subcision", "--procedure", "fractional-laser", "--scar",
           "rolling", "--date", "2026-11-21")
 _NUMBERS = re.compile(r"(Página|Page) (\d+) (?:de|of) (\d+)")
-REFUSED = ("the leaflet is already in en-GB, the clinic's own language, which a bilingual leaflet adds after the "
-           "patient's language (the clinic's other languages: es)")
+REFUSED = ("a bilingual leaflet is in the patient's language, then in en-GB, the clinic's own, so it needs a "
+           "language other than en-GB (the clinic's other languages: es)")
 
 
 @pytest.fixture
