@@ -41,7 +41,8 @@ def render_pdf(leaflet: Leaflet, *, invariant: bool = False) -> bytes:
     _tune_reportlab()
     fonts.register()
     fonts.use(leaflet.extra_fonts)
-    styles = styles_for(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography())
+    styles = styles_for(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography(),
+                        leaflet.right_to_left)
     page_size = PAPERS[leaflet.paper].size
     furniture = Furniture(leaflet, styles, page_size)
     buffer = io.BytesIO()

@@ -34,6 +34,8 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 # Zero-width (non-)joiners tell the shaper where letters (do not) join; once
 # shaped they have done their work and must not reach the page.
 _JOINERS = re.compile("[\u200c\u200d]")
+# Digits in groups ("0161 496 0000", "+44 161"): one number, read left to right.
+_GROUPED_DIGITS = re.compile(r"\+?\d+(?:[ \u00a0-]\d+)+|\+\d+")
 
 
 @functools.cache
@@ -83,6 +85,13 @@ def visual_lines(lines: list[str], rtl: bool) -> list[list[tuple[int, str]]]:
     return result
 
 
+def display_line(text: str, rtl: bool = True) -> str:
+    """One line of text, shaped and in display order, for a canvas that draws characters as given."""
+    if not rtl and not RTL.search(text):
+        return text
+    return "".join(char for _, char in visual_lines([shape(text)], rtl)[0])
+
+
 def _levels(text: str, base: int) -> list[int]:
     """The resolved embedding level of each character (rules P to I)."""
     storage = uba.get_empty_storage()
@@ -98,6 +107,11 @@ def _levels(text: str, base: int) -> list[int]:
     levels = [base] * len(text)
     for char in storage["chars"]:
         levels[char["index"]] = char["level"]
+    # A phone number's groups keep their order in a right-to-left sentence ("0161 496 0000", not
+    # "0000 496 0161" as the algorithm alone gives): the spaces between its digits take the digits' level.
+    for number in _GROUPED_DIGITS.finditer(text):
+        level = max(levels[number.start():number.end()])
+        levels[number.start():number.end()] = [level] * (number.end() - number.start())
     return levels
 
 
