@@ -35,7 +35,7 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 # shaped they have done their work and must not reach the page.
 _JOINERS = re.compile("[\u200c\u200d]")
 # Digits in groups ("0161 496 0000", "+44 161"): one number, read left to right.
-_GROUPED_DIGITS = re.compile(r"\+?\d+(?:[ \u00a0-]\d+)+|\+\d+")
+GROUPED_DIGITS = re.compile(r"\+?\d+(?:[ \u00a0-]\d+)+|\+\d+")
 
 
 @functools.cache
@@ -109,7 +109,7 @@ def _levels(text: str, base: int) -> list[int]:
         levels[char["index"]] = char["level"]
     # A phone number's groups keep their order in a right-to-left sentence ("0161 496 0000", not
     # "0000 496 0161" as the algorithm alone gives): the spaces between its digits take the digits' level.
-    for number in _GROUPED_DIGITS.finditer(text):
+    for number in GROUPED_DIGITS.finditer(text):
         level = max(levels[number.start():number.end()])
         levels[number.start():number.end()] = [level] * (number.end() - number.start())
     return levels
