@@ -55,8 +55,10 @@ NAMES = {  # what is printed: (patient, clinician, note, with the Noto fonts add
     "Devanagari, Bengali names, Tamil note": ("प्रिया शर्मा", "ডাঃ দেবাশীষ রায়",
                                               "வணக்கம் பிரியா, டிசம்பர் 12 அன்று.", True),
     "Spanish leaflet": ("Sam Sample", "Dr Ana Silva", "Nos vemos el 12 de diciembre.", False),
+    "Arabic leaflet (right to left), Latin name": ("Sam Sample", "Dr Ana Silva", "نراك في 12 ديسمبر.", False),
 }
-LANGUAGES = {"Spanish leaflet": "es"}  # translations/es.toml beside content.toml; the rest in its own language
+# translations/<lang>.toml beside content.toml; the rest in its own language
+LANGUAGES = {"Spanish leaflet": "es", "Arabic leaflet (right to left), Latin name": "ar"}
 FONTS = ("NotoSansDevanagari-Regular.ttf", "NotoSansBengali-Regular.ttf", "NotoSansTamil-Regular.ttf")
 
 

@@ -51,6 +51,7 @@ def _reshaper() -> ArabicReshaper:
     })
 
 
+@functools.lru_cache(maxsize=8192)  # an Arabic leaflet's paragraphs are the same in every leaflet of a batch
 def shape(text: str) -> str:
     """Arabic letters in their joined forms, still in reading order."""
     if not _ARABIC.search(text):
@@ -63,12 +64,18 @@ def base_is_rtl(text: str) -> bool:
     return uba.get_base_level(text) == 1
 
 
-def visual_lines(lines: list[str], rtl: bool) -> list[list[tuple[int, str]]]:
+def visual_lines(lines: list[str], rtl: bool) -> tuple[tuple[tuple[int, str], ...], ...]:
     """Each line's characters in display order, as (index in that line, character).
 
     `lines` are one paragraph's lines in reading order; a character is
     mirrored where it runs right to left ("(" becomes ")").
     """
+    return _visual_lines(tuple(lines), rtl)
+
+
+# On a right-to-left page every paragraph is reordered, and most are the same in every leaflet of a batch.
+@functools.lru_cache(maxsize=4096)
+def _visual_lines(lines: tuple[str, ...], rtl: bool) -> tuple[tuple[tuple[int, str], ...], ...]:
     base = 1 if rtl else 0
     levels = _levels(" ".join(lines), base)
     result, start = [], 0
@@ -81,8 +88,8 @@ def visual_lines(lines: list[str], rtl: bool) -> list[list[tuple[int, str]]]:
             end -= 1
             line_levels[end] = base
         order = _reorder(line_levels)
-        result.append([(i, MIRRORED.get(line[i], line[i]) if line_levels[i] % 2 else line[i]) for i in order])
-    return result
+        result.append(tuple((i, MIRRORED.get(line[i], line[i]) if line_levels[i] % 2 else line[i]) for i in order))
+    return tuple(result)
 
 
 def display_line(text: str, rtl: bool = True) -> str:
