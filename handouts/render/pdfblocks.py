@@ -32,7 +32,8 @@ def figure(block: Figure, leaflet: Leaflet, styles: Styles, width: float):
     caption = paragraph(markup(block.caption), styles.body)
     gap = 14
     if width - drawing.width - gap >= 16 * styles.type.body:
-        cells, widths = _in_reading_order(styles, [[drawing, caption]], [drawing.width + gap, width - drawing.width - gap])
+        cells, widths = _in_reading_order(styles, [[drawing, caption]],
+                                          [drawing.width + gap, width - drawing.width - gap])
     else:
         cells, widths = [[drawing], [caption]], [width]
     result = RLTable(cells, colWidths=widths, hAlign=_start(styles),
@@ -57,8 +58,9 @@ def qr_code(block: QRCode, styles: Styles, story: list, width: float) -> QRCodeF
 
 
 def beside(story: list, code: QRCodeFlowable, start: int, width: float, styles: Styles) -> None:
-    """The code in a column at the end of what follows it (at the right; on a right-to-left page, the left) (a paragraph is never
-    split around it, so it never leaves a gap mid-sentence). Of a narrow column
+    """The code in a column at the end of what follows it, the right (the left on
+    a right-to-left page); a paragraph is never split around it, so it never
+    leaves a gap mid-sentence. Of a narrow column
     (the caption on two lines) and a wide one (the lines beside it shorter), the
     one that makes the pair less tall."""
     gap, beside_it = 14, story[start:]
@@ -143,8 +145,9 @@ def _stacked_table(header, rows, styles: Styles, width: float) -> RLTable:
     for row in rows:
         top = len(cells)
         cells.append([paragraph(markup(row[0]), styles.header_cell), ""])
-        cells += _in_reading_order(styles, [[paragraph(markup(h), styles.header_cell), paragraph(markup(v), styles.cell)]
-                                            for h, v in zip(header[1:], row[1:])], [])[0]
+        pairs = [[paragraph(markup(h), styles.header_cell), paragraph(markup(v), styles.cell)]
+                 for h, v in zip(header[1:], row[1:])]
+        cells += _in_reading_order(styles, pairs, [])[0]
         look += [("SPAN", (0, top), (1, top)), ("BACKGROUND", (0, top), (1, top), styles.accent),
                  ("BOX", (0, top), (1, len(cells) - 1), 0.8, styles.primary),
                  ("LINEBELOW", (0, top), (1, len(cells) - 2), 0.5, GRID)]
