@@ -56,10 +56,12 @@ NAMES = {  # what is printed: (patient, clinician, note, with the Noto fonts add
     "Devanagari, Bengali names, Tamil note": ("प्रिया शर्मा", "ডাঃ দেবাশীষ রায়",
                                               "வணக்கம் பிரியா, டிசம்பர் 12 அன்று.", True),
     "Spanish leaflet": ("Sam Sample", "Dr Ana Silva", "Nos vemos el 12 de diciembre.", False),
+    "Arabic leaflet (right to left), Latin name": ("Sam Sample", "Dr Ana Silva", "نراك في 12 ديسمبر.", False),
     "Spanish, then English (bilingual)": ("Sam Sample", "Dr Ana Silva", "Nos vemos el 12 de diciembre.", False),
 }
-# translations/es.toml beside content.toml; the rest in its own language
-LANGUAGES = {"Spanish leaflet": "es", "Spanish, then English (bilingual)": "es"}
+# translations/<lang>.toml beside content.toml; the rest in its own language
+LANGUAGES = {"Spanish leaflet": "es", "Arabic leaflet (right to left), Latin name": "ar",
+             "Spanish, then English (bilingual)": "es"}
 BILINGUAL = ("Spanish, then English (bilingual)",)
 FONTS = ("NotoSansDevanagari-Regular.ttf", "NotoSansBengali-Regular.ttf", "NotoSansTamil-Regular.ttf")
 

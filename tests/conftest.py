@@ -49,6 +49,13 @@ def run(runner, tmp_path, monkeypatch):
     return invoke
 
 
+@pytest.fixture
+def clinic(run):
+    """The scratch clinic folder of `run`, with the shipped translations beside content.toml."""
+    shutil.copytree(ROOT / "translations", Path("translations"))
+    return run
+
+
 @pytest.fixture(scope="module")
 def content():
     """The shipped content, loaded once for a test module."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import sqlite3
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, flat
+from conftest import flat
 from handouts.leaflet.content_reader import load_content
 
 CHOSEN = ("--patient", "Zoë Sample", "--procedure", "subcision", "--procedure", "fractional-laser", "--scar",
@@ -21,13 +20,6 @@ CHOSEN = ("--patient", "Zoë Sample", "--procedure", "subcision", "--procedure",
 _NUMBERS = re.compile(r"(Página|Page) (\d+) (?:de|of) (\d+)")
 REFUSED = ("a bilingual leaflet is in the patient's language, then in en-GB, the clinic's own, so it needs a "
            "language other than en-GB (the clinic's other languages: es)")
-
-
-@pytest.fixture
-def clinic(run):
-    """The scratch clinic folder of `run`, with the shipped translations beside content.toml."""
-    shutil.copytree(ROOT / "translations", Path("translations"))
-    return run
 
 
 def footers(pdf: PdfReader) -> list[tuple[str, int, int]]:

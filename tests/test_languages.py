@@ -6,25 +6,17 @@ from __future__ import annotations
 import html
 import io
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, pdf_pages
+from conftest import pdf_pages
 
 CHOSEN = ("--procedure", "subcision", "--procedure", "laser-resurfacing", "--procedure", "fractional-laser",
           "--scar", "rolling", "--appointment", "2026-12-03 10:30", "--date", "2026-11-21")
 _PAGE = re.compile(r"(?:Page|Página) \d+ (?:of|de) \d+")
-
-
-@pytest.fixture
-def clinic(run):
-    """The scratch clinic folder of `run`, with the shipped translations beside content.toml."""
-    shutil.copytree(ROOT / "translations", Path("translations"))
-    return run
 
 
 def body_numbers(path: str) -> set[str]:
@@ -70,7 +62,7 @@ def test_an_unknown_language_is_refused_listing_the_clinics(clinic):
     result = clinic("make", "--patient", "Sam Smith", "--procedure", "subcision", "--language", "xx")
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (
-        "Error: Invalid value for '--language': unknown language 'xx'; the clinic's leaflets are in en-GB, es "
+        "Error: Invalid value for '--language': unknown language 'xx'; the clinic's leaflets are in en-GB, ar, es "
         "(see 'handouts languages'; empty for en-GB)")
     assert not Path("output").exists() or not list(Path("output").iterdir())
 
@@ -82,7 +74,7 @@ def test_a_batch_makes_each_leaflet_in_its_language(clinic):
                                     "Bo Ray,subcision,P3,2026-11-21,fr\n", encoding="utf-8")
     result = clinic("batch", "patients.csv", "--jobs", "1")
     assert result.exit_code == 1
-    assert ("row 4: language: unknown language 'fr'; the clinic's leaflets are in en-GB, es (see 'handouts "
+    assert ("row 4: language: unknown language 'fr'; the clinic's leaflets are in en-GB, ar, es (see 'handouts "
             "languages'; empty for en-GB)") in result.output.splitlines()
     spanish, english = "output/2026-11-21-sam-smith-p1.pdf", "output/2026-11-21-ann-lee-p2.pdf"
     assert PdfReader(spanish).trailer["/Root"]["/Lang"] == "es"
@@ -96,6 +88,7 @@ def test_languages_lists_each_translation_with_its_status(clinic):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "en-GB  the content's own language",
+        "ar  العربية: 74 of 74 entries; not yet clinically reviewed; ready",
         "es  Español: 74 of 74 entries; not yet clinically reviewed; ready",
     ]
 
@@ -192,7 +185,7 @@ def test_the_api_takes_the_language_and_names_an_unknown_one(desk_app):
     refused = client.post("/api/leaflets", json={**body, "language": "xx"}, headers=headers)
     assert refused.status_code == 422
     assert refused.get_json() == {"errors": {"language": "unknown language 'xx'; the clinic's leaflets are in "
-                                                         "en-GB, es (see 'handouts languages'; empty for en-GB)"}}
+                                                         "en-GB, ar, es (see 'handouts languages'; empty for en-GB)"}}
 
 
 def test_the_form_offers_each_language_by_its_own_name(desk_app):
@@ -202,8 +195,8 @@ def test_the_form_offers_each_language_by_its_own_name(desk_app):
     client = desk_app.test_client()
     assert sign_in(client, "manager").status_code == 303
     form = page(client.get("/"))
-    assert [option["value"] for option in form.all("option")][-2:] == ["en-GB", "es"]
-    assert "Language of the leaflet English (United Kingdom) Español" in form.words
+    assert [option["value"] for option in form.all("option")][-3:] == ["en-GB", "ar", "es"]
+    assert "Language of the leaflet English (United Kingdom) العربية Español" in form.words
 
 
 def test_about_this_leaflet_credits_the_clinic_in_the_leaflets_language(clinic):

@@ -10,6 +10,7 @@ from . import letters, pictures
 from .choices import PatientChoices
 from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
 from .document import Document, parse_document
+from .translations import reads_right_to_left
 from ..errors import UnprintableError
 from .wording import LEAFLET_TEMPLATE, Wording
 
@@ -27,6 +28,11 @@ class Leaflet:
     large_print: bool = False
     picture_labels: dict[str, str] = field(default_factory=dict)  # content.toml [pictures] labels
     extra_fonts: tuple[Path, ...] = ()  # for letters the leaflet font lacks (content.toml [fonts])
+
+    @property
+    def right_to_left(self) -> bool:
+        """Whether the whole page reads right to left (an Arabic leaflet): every renderer mirrors it."""
+        return reads_right_to_left(self.language)
 
 
 def compose(content: Content, wording: Wording, choices: PatientChoices, *, checklist_in: str = "") -> Leaflet:

@@ -21,6 +21,7 @@ A missing entry prints in English until it is translated.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import re
 import tomllib
@@ -166,6 +167,17 @@ def plain_language_name(language: str, in_language: str | None = None) -> str:
     except (UnknownLocaleError, ValueError):
         name = language
     return name[:1].upper() + name[1:]
+
+
+@functools.cache
+def reads_right_to_left(language: str) -> bool:
+    """Whether a language is written right to left (Arabic, Hebrew...), by Babel's CLDR data."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_")).character_order == "right-to-left"
+    except (UnknownLocaleError, ValueError):
+        return False
 
 
 def translation_paths(content_path: Path) -> dict[str, Path]:

@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable
 
 from ..leaflet.document import Chart, Lane
 from .fonts import REGULAR
+from .mirror import mirrored
 
 _BAR = 13  # bar thickness, pt
 _LANE_GAP = 4
@@ -29,9 +30,10 @@ class RecoveryChart(Flowable):
     as shapes, which the HTML version shows as inline SVG."""
 
     def __init__(self, chart: Chart, *, primary: Color, text: Color, grid: Color, size: float,
-                 axis: tuple[int, int] | None = None):
+                 axis: tuple[int, int] | None = None, right_to_left: bool = False):
         super().__init__()
         self.chart = chart
+        self.right_to_left = right_to_left  # mirrored: bars grow from the right, labels at the right
         self.axis = axis or _axis(chart)  # the parts of a split chart share one scale
         self.primary, self.ink, self.grid = primary, text, grid
         self.size = size
@@ -91,7 +93,7 @@ class RecoveryChart(Flowable):
 
     def _part(self, bars) -> RecoveryChart:
         return RecoveryChart(replace(self.chart, bars=bars), primary=self.primary, text=self.ink, grid=self.grid,
-                             size=self.size, axis=self.axis)
+                             size=self.size, axis=self.axis, right_to_left=self.right_to_left)
 
     def x(self, day: float) -> float:
         return self.plot_x + self.plot_width * day / self.axis_end
@@ -123,7 +125,7 @@ class RecoveryChart(Flowable):
                     self._bar(drawing, lane, kind, lane_top - self.bar)
                 lane_top -= lane_height + _LANE_GAP
             y -= height + _ROW_GAP
-        return drawing
+        return mirrored(drawing) if self.right_to_left else drawing
 
     def _text(self, drawing: Drawing, lines: list[str], x: float, top: float):
         for number, line in enumerate(lines):
@@ -181,9 +183,10 @@ class RecoveryChart(Flowable):
 GRID = HexColor("#AEB9BB")
 
 
-def recovery_chart(chart: Chart, colours, size: float) -> RecoveryChart:
-    """The chart in the clinic's colours, its words `size` points."""
-    return RecoveryChart(chart, primary=HexColor(colours.primary), text=HexColor(colours.text), grid=GRID, size=size)
+def recovery_chart(chart: Chart, colours, size: float, right_to_left: bool = False) -> RecoveryChart:
+    """The chart in the clinic's colours, its words `size` points; mirrored for a right-to-left page."""
+    return RecoveryChart(chart, primary=HexColor(colours.primary), text=HexColor(colours.text), grid=GRID, size=size,
+                         right_to_left=right_to_left)
 
 
 def _readable(axis: tuple[int, int], width: float, room: float) -> tuple[int, int]:

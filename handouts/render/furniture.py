@@ -3,7 +3,9 @@
 Page 1 carries the full brand header (logo, name and address, phone, email
 and website); every later page a slim one in the same place on each (the
 clinic's name and phone on one line), so the body has more room. The footer
-is the same on every page; its "Page X of Y" is filled in per page.
+is the same on every page; its "Page X of Y" is filled in per page. On a
+page that reads right to left every piece stands mirrored (the logo at the
+right, the page number at the left).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Furniture:
     def __init__(self, leaflet: Leaflet, styles, page_size, forms: str = "furniture"):
         self.leaflet, self.styles = leaflet, styles
         self.forms = forms  # what its forms are called: each part of a bilingual leaflet has its own
+        self.right_to_left = leaflet.right_to_left
         self.page_width, self.page_height = page_size
         self.width = self.page_width - 2 * MARGIN_X
         self.margin_top, margin_bottom = _MARGINS.get(leaflet.paper, _MARGINS_OTHERWISE)
@@ -92,10 +95,11 @@ class Furniture:
         # Links belong to a page, not to the form: the contacts are drawn, with theirs, on each.
         top = self.page_height - self.margin_top
         if page == 1:
-            self.contacts.drawOn(canvas, MARGIN_X + self.width - self.contact_width, top - self.contacts.height)
+            self.contacts.drawOn(canvas, self._x(MARGIN_X + self.width - self.contact_width, self.contact_width),
+                                 top - self.contacts.height)
         else:
-            self.slim_phone.drawOn(canvas, MARGIN_X + self.width - self.slim_phone_width,
-                                   top - self.slim_phone.height)
+            self.slim_phone.drawOn(canvas, self._x(MARGIN_X + self.width - self.slim_phone_width,
+                                                   self.slim_phone_width), top - self.slim_phone.height)
         self._footer(canvas, page, pages, static=False)
         canvas.restoreState()
 
@@ -103,15 +107,20 @@ class Furniture:
         top = self.page_height - self.margin_top
         x = MARGIN_X
         if self.has_logo:
-            canvas.drawImage(str(self.leaflet.clinic.logo), x, top - self.logo_height, self.logo_width,
-                             self.logo_height, preserveAspectRatio=True, mask="auto")
+            canvas.drawImage(str(self.leaflet.clinic.logo), self._x(x, self.logo_width), top - self.logo_height,
+                             self.logo_width, self.logo_height, preserveAspectRatio=True, mask="auto")
             x += self.logo_width + 12
-        self.name_block.drawOn(canvas, x, top - self.name_block.height)
+        self.name_block.drawOn(canvas, self._x(x, self.name_block.width), top - self.name_block.height)
         self._rule(canvas, self.rule_y)
 
     def _header_later(self, canvas: Canvas):
-        self.slim_name.drawOn(canvas, MARGIN_X, self.page_height - self.margin_top - self.slim_name.height)
+        self.slim_name.drawOn(canvas, self._x(MARGIN_X, self.slim_name.width),
+                              self.page_height - self.margin_top - self.slim_name.height)
         self._rule(canvas, self.slim_rule_y)
+
+    def _x(self, x: float, width: float) -> float:
+        """Where a piece `width` wide that stands at `x` on a left-to-right page stands on this one."""
+        return self.page_width - x - width if self.right_to_left else x
 
     def _rule(self, canvas: Canvas, y: float):
         canvas.setStrokeColor(self.styles.primary)
@@ -148,7 +157,7 @@ class Furniture:
             if _numbered(para) != static:
                 text = paragraph(markup(para.runs, page, pages), style)
                 text.wrap(width, 1000)
-                text.drawOn(canvas, x, self.footer_top - top - text.height)
+                text.drawOn(canvas, self._x(x, width), self.footer_top - top - text.height)
 
 
 def _numbered(para: Paragraph) -> bool:

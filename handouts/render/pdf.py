@@ -50,7 +50,8 @@ def render_pdf(*parts: Leaflet, invariant: bool = False) -> bytes:
     page_size = PAPERS[first.paper].size
     furnitures, templates, flowables = [], [], []
     for index, leaflet in enumerate(parts):
-        styles = styles_for(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography())
+        styles = styles_for(leaflet.clinic.colours, LARGE_PRINT if leaflet.large_print else Typography(),
+                            leaflet.right_to_left)
         furniture = Furniture(leaflet, styles, page_size, forms=f"furniture{_suffix(index)}")
         furnitures.append(furniture.draw)
         templates += _page_templates(furniture, index)

@@ -6,7 +6,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
-from . import fonts, pictures
+from . import fonts, mirror, pictures
 from .chart import GRID
 from ..leaflet.compose import Leaflet
 from ..leaflet.document import Figure, QRCode, Table, plain_text
@@ -27,17 +27,20 @@ def figure(block: Figure, leaflet: Leaflet, styles: Styles, width: float):
     """The diagram with its caption beside it, or under it where the column
     beside it would hold fewer than about 30 letters a line (large print)."""
     drawing = pictures.draw(block.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print)
+    if leaflet.right_to_left:
+        mirror.mirrored(drawing)
     caption = paragraph(markup(block.caption), styles.body)
     gap = 14
     if width - drawing.width - gap >= 16 * styles.type.body:
-        cells, widths = [[drawing, caption]], [drawing.width + gap, width - drawing.width - gap]
+        cells, widths = _in_reading_order(styles, [[drawing, caption]],
+                                          [drawing.width + gap, width - drawing.width - gap])
     else:
         cells, widths = [[drawing], [caption]], [width]
-    result = RLTable(cells, colWidths=widths, hAlign="LEFT",
+    result = RLTable(cells, colWidths=widths, hAlign=_start(styles),
                      style=[("FONT", (0, 0), (-1, -1), fonts.REGULAR, styles.type.small),
                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2),
-                            ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+                            ("BOTTOMPADDING", (0, 0), (-1, -1), 2), *_aligned(styles)])
     result.spaceBefore, result.spaceAfter = 0, styles.type.body * 0.3
     return result
 
@@ -54,9 +57,10 @@ def qr_code(block: QRCode, styles: Styles, story: list, width: float) -> QRCodeF
     return code
 
 
-def beside(story: list, code: QRCodeFlowable, start: int, width: float) -> None:
-    """The code in a column at the right of what follows it (a paragraph is never
-    split around it, so it never leaves a gap mid-sentence). Of a narrow column
+def beside(story: list, code: QRCodeFlowable, start: int, width: float, styles: Styles) -> None:
+    """The code in a column at the end of what follows it, the right (the left on
+    a right-to-left page); a paragraph is never split around it, so it never
+    leaves a gap mid-sentence. Of a narrow column
     (the caption on two lines) and a wide one (the lines beside it shorter), the
     one that makes the pair less tall."""
     gap, beside_it = 14, story[start:]
@@ -66,11 +70,12 @@ def beside(story: list, code: QRCodeFlowable, start: int, width: float) -> None:
         return max(height_of(beside_it, width - column - gap), code.wrap(column, 1e6)[1])
 
     code.width = min(code.widths, key=height)
-    table = RLTable([[beside_it or "", code]], colWidths=[width - code.width - gap, code.width + gap],
-                    hAlign="LEFT", splitInRow=1)
+    cells, widths = _in_reading_order(styles, [[beside_it or "", code]], [width - code.width - gap, code.width + gap])
+    table = RLTable(cells, colWidths=widths, hAlign=_start(styles), splitInRow=1)
+    code_column, gap_side = (0, "RIGHTPADDING") if styles.right_to_left else (1, "LEFTPADDING")
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("LEFTPADDING", (1, 0), (1, 0), gap), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               (gap_side, (code_column, 0), (code_column, 0), gap),
                                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     story[start:] = [table]
 
@@ -88,7 +93,8 @@ def table(block: Table, styles: Styles, width: float) -> RLTable:
     if fits:
         cells = [[paragraph(markup(cell), styles.header_cell) for cell in block.header]]
         cells += [[paragraph(markup(cell), styles.cell) for cell in row[:columns]] for row in rows]
-        result = RLTable(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        cells, widths = _in_reading_order(styles, cells, widths)
+        result = RLTable(cells, colWidths=widths, repeatRows=1, hAlign=_start(styles))
         result.setStyle(TableStyle(_TABLE_LOOK + [
             ("BACKGROUND", (0, 0), (-1, 0), styles.accent),
             ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.primary),
@@ -100,6 +106,24 @@ def table(block: Table, styles: Styles, width: float) -> RLTable:
     result.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, styles.type.small)]))
     result.spaceAfter = styles.type.body * 0.6
     return result
+
+
+def _in_reading_order(styles: Styles, rows: list[list], widths: list[float]) -> tuple[list[list], list[float]]:
+    """A table's cells and column widths as they stand on the page: on a right-to-left page the first column
+    is at the right."""
+    if not styles.right_to_left:
+        return rows, widths
+    return [row[::-1] for row in rows], widths[::-1]
+
+
+def _start(styles: Styles) -> str:
+    """The side a table stands at when narrower than the page: where lines start."""
+    return "RIGHT" if styles.right_to_left else "LEFT"
+
+
+def _aligned(styles: Styles) -> list[tuple]:
+    """On a right-to-left page, what a cell holds stands at its right."""
+    return [("ALIGN", (0, 0), (-1, -1), "RIGHT")] if styles.right_to_left else []
 
 
 # Cells are paragraphs, but Table still selects its own default font (set per table).
@@ -121,12 +145,14 @@ def _stacked_table(header, rows, styles: Styles, width: float) -> RLTable:
     for row in rows:
         top = len(cells)
         cells.append([paragraph(markup(row[0]), styles.header_cell), ""])
-        cells += [[paragraph(markup(h), styles.header_cell), paragraph(markup(v), styles.cell)]
-                  for h, v in zip(header[1:], row[1:])]
+        pairs = [[paragraph(markup(h), styles.header_cell), paragraph(markup(v), styles.cell)]
+                 for h, v in zip(header[1:], row[1:])]
+        cells += _in_reading_order(styles, pairs, [])[0]
         look += [("SPAN", (0, top), (1, top)), ("BACKGROUND", (0, top), (1, top), styles.accent),
                  ("BOX", (0, top), (1, len(cells) - 1), 0.8, styles.primary),
                  ("LINEBELOW", (0, top), (1, len(cells) - 2), 0.5, GRID)]
-    result = RLTable(cells, colWidths=[label_width, width - label_width], hAlign="LEFT")
+    result = RLTable(cells, colWidths=_in_reading_order(styles, [], [label_width, width - label_width])[1],
+                     hAlign=_start(styles))
     result.setStyle(TableStyle(look))
     return result
 

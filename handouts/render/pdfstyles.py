@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
 from . import fonts
@@ -34,9 +34,11 @@ LARGE_PRINT = Typography(body=18, small=16, h1=30, h2=24, h3=20, furniture=16)
 
 
 class Styles:
-    """Paragraph styles for one brand and one type scale."""
+    """Paragraph styles for one brand and one type scale, for a page that reads
+    left to right or (`right_to_left`, an Arabic leaflet) mirrored."""
 
-    def __init__(self, colours: Colours, type_scale: Typography):
+    def __init__(self, colours: Colours, type_scale: Typography, right_to_left: bool = False):
+        self.right_to_left = right_to_left
         self.primary = HexColor(colours.primary)
         self.accent = HexColor(colours.accent)
         self.text = HexColor(colours.text)
@@ -75,6 +77,22 @@ class Styles:
         self.furniture = style("furniture", t.furniture, leading=1.3)
         self.furniture_right = style("furniture-right", t.furniture, leading=1.3, alignment=TA_RIGHT)
         self.clinic_name = style("clinic", t.furniture * 1.3, fonts.BOLD, self.primary, 1.2)
+        if right_to_left:
+            for each in (*vars(self).values(), *self.headings.values()):
+                if isinstance(each, ParagraphStyle):
+                    _mirror(each)
+
+
+_MIRRORED = {TA_LEFT: TA_RIGHT, TA_RIGHT: TA_LEFT}
+
+
+def _mirror(style: ParagraphStyle) -> None:
+    """A style for a right-to-left page: aligned to the right, indented from it; its bullet
+    is drawn at the right (rlmarkup.BidiParagraph), and every paragraph's base direction is
+    right to left, whatever letter it starts with."""
+    style.alignment = _MIRRORED.get(style.alignment, style.alignment)
+    style.leftIndent, style.rightIndent = style.rightIndent, style.leftIndent
+    style.right_to_left = True
 
 
 # Styles live as long as the process, so parsed paragraphs can be reused.

@@ -14,8 +14,10 @@ from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import getAscentDescent
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _processed_frags
+from reportlab.rl_config import paraFontSizeHeightOffset
 
 from . import fonts, rtl, shaping
 from ..leaflet import scripts
@@ -83,15 +85,21 @@ class BidiParagraph(Paragraph):
     One holding letters that need shaping (Devanagari, Thai...) is shaped.
     """
 
-    def __init__(self, text, style=None, *args, **kwargs):
-        super().__init__(text, shaping.style_for(text, style), *args, **kwargs)
+    def __init__(self, text, style=None, bulletText=None, *args, **kwargs):
+        # On a right-to-left page (pdfstyles: the style's right_to_left) every paragraph reads right to left
+        # and its bullet stands at the right: drawn here, as ReportLab draws bullets at the left.
+        self.page_rtl = getattr(style, "right_to_left", False)
+        self.right_bullet = bulletText if self.page_rtl else None
+        super().__init__(text, shaping.style_for(text, style), None if self.page_rtl else bulletText,
+                         *args, **kwargs)
 
     def drawPara(self, debug=0):
         logical, style = self.blPara, self.style
-        if not rtl.RTL.search(self.text if self.text is not None else " ".join(_line_texts(logical))):
+        if not self.page_rtl and not rtl.RTL.search(
+                self.text if self.text is not None else " ".join(_line_texts(logical))):
             return super().drawPara(debug)
         texts = _line_texts(logical)
-        right_to_left = rtl.base_is_rtl(" ".join(texts))
+        right_to_left = self.page_rtl or rtl.base_is_rtl(" ".join(texts))
         self.blPara = _visual(logical, texts, right_to_left)
         if right_to_left and style.alignment == TA_LEFT:
             self.style = _right_aligned(style)
@@ -99,6 +107,19 @@ class BidiParagraph(Paragraph):
             return super().drawPara(debug)
         finally:
             self.blPara, self.style = logical, style
+            if self.right_bullet:
+                self._draw_right_bullet()
+
+    def _draw_right_bullet(self) -> None:
+        """The bullet (a dot, a box, a number) at the right of the first line, in display order."""
+        style, canvas = self.style, self.canv
+        baseline = self.height - (style.fontSize if paraFontSizeHeightOffset
+                                  else getAscentDescent(style.fontName, style.fontSize)[0])
+        canvas.saveState()
+        canvas.setFont(style.bulletFontName, style.bulletFontSize)
+        canvas.setFillColor(getattr(style, "bulletColor", style.textColor))
+        canvas.drawRightString(self.width - style.bulletIndent, baseline, rtl.display_line(self.right_bullet))
+        canvas.restoreState()
 
 
 def _line_texts(para) -> list[str]:

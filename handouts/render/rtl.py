@@ -34,6 +34,8 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 # Zero-width (non-)joiners tell the shaper where letters (do not) join; once
 # shaped they have done their work and must not reach the page.
 _JOINERS = re.compile("[\u200c\u200d]")
+# Digits in groups ("0161 496 0000", "+44 161"): one number, read left to right.
+GROUPED_DIGITS = re.compile(r"\+?\d+(?:[ \u00a0-]\d+)+|\+\d+")
 
 
 @functools.cache
@@ -49,6 +51,7 @@ def _reshaper() -> ArabicReshaper:
     })
 
 
+@functools.lru_cache(maxsize=8192)  # an Arabic leaflet's paragraphs are the same in every leaflet of a batch
 def shape(text: str) -> str:
     """Arabic letters in their joined forms, still in reading order."""
     if not _ARABIC.search(text):
@@ -61,12 +64,18 @@ def base_is_rtl(text: str) -> bool:
     return uba.get_base_level(text) == 1
 
 
-def visual_lines(lines: list[str], rtl: bool) -> list[list[tuple[int, str]]]:
+def visual_lines(lines: list[str], rtl: bool) -> tuple[tuple[tuple[int, str], ...], ...]:
     """Each line's characters in display order, as (index in that line, character).
 
     `lines` are one paragraph's lines in reading order; a character is
     mirrored where it runs right to left ("(" becomes ")").
     """
+    return _visual_lines(tuple(lines), rtl)
+
+
+# On a right-to-left page every paragraph is reordered, and most are the same in every leaflet of a batch.
+@functools.lru_cache(maxsize=4096)
+def _visual_lines(lines: tuple[str, ...], rtl: bool) -> tuple[tuple[tuple[int, str], ...], ...]:
     base = 1 if rtl else 0
     levels = _levels(" ".join(lines), base)
     result, start = [], 0
@@ -79,8 +88,15 @@ def visual_lines(lines: list[str], rtl: bool) -> list[list[tuple[int, str]]]:
             end -= 1
             line_levels[end] = base
         order = _reorder(line_levels)
-        result.append([(i, MIRRORED.get(line[i], line[i]) if line_levels[i] % 2 else line[i]) for i in order])
-    return result
+        result.append(tuple((i, MIRRORED.get(line[i], line[i]) if line_levels[i] % 2 else line[i]) for i in order))
+    return tuple(result)
+
+
+def display_line(text: str, rtl: bool = True) -> str:
+    """One line of text, shaped and in display order, for a canvas that draws characters as given."""
+    if not rtl and not RTL.search(text):
+        return text
+    return "".join(char for _, char in visual_lines([shape(text)], rtl)[0])
 
 
 def _levels(text: str, base: int) -> list[int]:
@@ -98,6 +114,11 @@ def _levels(text: str, base: int) -> list[int]:
     levels = [base] * len(text)
     for char in storage["chars"]:
         levels[char["index"]] = char["level"]
+    # A phone number's groups keep their order in a right-to-left sentence ("0161 496 0000", not
+    # "0000 496 0161" as the algorithm alone gives): the spaces between its digits take the digits' level.
+    for number in GROUPED_DIGITS.finditer(text):
+        level = max(levels[number.start():number.end()])
+        levels[number.start():number.end()] = [level] * (number.end() - number.start())
     return levels
 
 

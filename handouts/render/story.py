@@ -37,7 +37,7 @@ class _Story:
         for block in self.leaflet.document.blocks:
             contact = False
             if self.qr and len(story) > self.qr[1]:  # the block after the code is set beside it
-                pdfblocks.beside(story, *self.qr, self.width)
+                pdfblocks.beside(story, *self.qr, self.width, self.styles)
                 self.qr, contact = None, isinstance(block, Paragraph)
             if self.treatment is not None and ends_block(block):
                 keep_block_together(story, self.treatment, self.width, self.height)
@@ -56,7 +56,8 @@ class _Story:
                 case Chart():
                     self.chart(block)
                 case Timeline():
-                    drawing = timeline.draw(block, self.leaflet.clinic.colours, self.width, self.styles.type.small)
+                    drawing = timeline.draw(block, self.leaflet.clinic.colours, self.width, self.styles.type.small,
+                                            self.leaflet.right_to_left)
                     story += [drawing, paragraph(escape(block.caption), self.styles.caption)]
                     keep_section_together(story)
                 case QRCode():
@@ -64,7 +65,7 @@ class _Story:
         if self.treatment is not None:
             keep_block_together(story, self.treatment, self.width, self.height)
         if self.qr:
-            pdfblocks.beside(story, *self.qr, self.width)
+            pdfblocks.beside(story, *self.qr, self.width, self.styles)
         return story
 
     def heading(self, block: Heading) -> None:
@@ -137,7 +138,7 @@ class _Story:
     def chart(self, block: Chart) -> None:
         story = self.flowables
         self.treatment = None  # the chart keeps itself together, or splits between rows
-        chart = recovery_chart(block, self.leaflet.clinic.colours, self.styles.type.small)
+        chart = recovery_chart(block, self.leaflet.clinic.colours, self.styles.type.small, self.leaflet.right_to_left)
         story += [chart, paragraph(escape(block.caption), self.styles.caption) if block.caption else Spacer(1, 10)]
         keep_section_together(story)
         if height_of(story[-1].flowables, self.width) > self.height / 2:

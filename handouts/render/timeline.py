@@ -14,6 +14,7 @@ from reportlab.lib.colors import HexColor, white
 
 from . import fonts
 from .chart import wrap_words
+from .mirror import mirrored
 from ..leaflet.document import Timeline
 
 _GAP = 18  # between boxes, where the arrow goes
@@ -21,8 +22,8 @@ _PAD = 6
 _INK = HexColor("#1A1A1A")
 
 
-def draw(timeline: Timeline, colours, width: float, size: float) -> Drawing:
-    """The steps side by side across `width`, their words `size` pt."""
+def draw(timeline: Timeline, colours, width: float, size: float, right_to_left: bool = False) -> Drawing:
+    """The steps side by side across `width`, their words `size` pt; right to left on such a page."""
     fonts.register()  # its words are measured in the leaflet font, also for an HTML leaflet drawn without a PDF
     count = len(timeline.steps)
     box = (width - _GAP * (count - 1)) / count
@@ -47,4 +48,4 @@ def draw(timeline: Timeline, colours, width: float, size: float) -> Drawing:
             y, left = height / 2, x - _GAP + 3
             drawing.add(Line(left, y, x - 6, y, strokeColor=primary, strokeWidth=1.6))
             drawing.add(Polygon([x - 2, y, x - 8, y + 4, x - 8, y - 4], fillColor=primary, strokeColor=None))
-    return drawing
+    return mirrored(drawing) if right_to_left else drawing
