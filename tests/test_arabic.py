@@ -140,3 +140,17 @@ def test_check_reports_arabic_ready_and_catches_a_changed_figure(clinic):
     assert any(text.startswith(f"translations/ar.toml:{line}: [expectations] summary 2: ")
                and "has the numbers 30, 60, but the English" in text
                for text in result.output.replace("\\", "/").splitlines()), result.output
+
+
+@needs_pdftotext
+def test_arabic_then_english_each_part_reads_its_own_way(clinic):
+    output = made(clinic, "ar", "both.pdf", "--bilingual", "--format", "both")
+    pages = len(PdfReader(output).pages)
+    english = next(page for page in range(1, pages + 1) if "Treating acne scars" in read_back(output, page))
+    intro = line_holding(word_lines(output, 1), "ندبات")
+    assert abs(intro[1] - RIGHT_EDGE) < 2  # the Arabic part's lines end at the right margin
+    title = line_holding(word_lines(output, english), "Treating")
+    assert abs(title[0] - MARGIN) < 2  # the English part's start at the left
+    page = Path("both.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<section class="part" id="part-en-GB" lang="en-GB" dir="ltr" aria-label="English">' in page

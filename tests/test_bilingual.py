@@ -19,7 +19,7 @@ CHOSEN = ("--patient", "Zoë Sample", "--procedure", "subcision", "--procedure",
           "rolling", "--date", "2026-11-21")
 _NUMBERS = re.compile(r"(Página|Page) (\d+) (?:de|of) (\d+)")
 REFUSED = ("a bilingual leaflet is in the patient's language, then in en-GB, the clinic's own, so it needs a "
-           "language other than en-GB (the clinic's other languages: es)")
+           "language other than en-GB (the clinic's other languages: ar, es)")
 
 
 def footers(pdf: PdfReader) -> list[tuple[str, int, int]]:
@@ -145,8 +145,8 @@ def test_the_html_has_both_parts_each_in_its_language(clinic):
     assert '<html lang="es">' in page
     assert ('<nav class="parts"><a href="#part-es" lang="es">Español</a> · '
             '<a href="#part-en-GB" lang="en-GB">English</a></nav>') in page
-    spanish, english = page.split('<section class="part" id="part-en-GB" lang="en-GB" aria-label="English">')
-    assert '<section class="part" id="part-es" lang="es" aria-label="Español">\n<h1>' in spanish
+    spanish, english = page.split('<section class="part" id="part-en-GB" lang="en-GB" dir="ltr" aria-label="English">')
+    assert '<section class="part" id="part-es" lang="es" dir="ltr" aria-label="Español">\n<h1>' in spanish
     assert english.lstrip().startswith("<h1>Treating acne scars</h1>")
     assert 'class="checklist"' in spanish and 'class="checklist"' not in english
     ids = re.findall(r'\bid="([^"]+)"', page)
