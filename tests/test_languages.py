@@ -212,3 +212,25 @@ def test_about_this_leaflet_credits_the_clinic_in_the_leaflets_language(clinic):
         page = html.unescape(Path(f"{language}.html").read_text(encoding="utf-8"))
         assert re.search(r"\(a web article\); " + re.escape(credit) + r"\. ", page), language
     assert "own advice" not in Path("es.html").read_text(encoding="utf-8")
+
+
+def test_a_word_too_long_for_a_timeline_box_is_hyphenated_as_its_language_does(content):
+    """"Rejuvenecimiento" is wider than a box of four at 12 pt: Spanish breaks it re-ju-ve-ne-ci-mien-to."""
+    from reportlab.graphics.shapes import Rect, String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from handouts.leaflet.document import Timeline
+    from handouts.render import timeline
+
+    steps = (("1. Acné controlado", "Antes de empezar"), ("2. Primera cita", "martes, 15 de diciembre de 2026"),
+             ("3. Sesiones", "Rejuvenecimiento con láser: 2; Subcisión: 3"), ("4. Curación", "Vuelta al trabajo"))
+    drawing = timeline.draw(Timeline(steps, "", ""), content.clinic.colours, 483, 12, "es")
+    boxes = [node for node in drawing.contents if isinstance(node, Rect)]
+    words = [node for node in drawing.contents if isinstance(node, String)]
+    lines = [word.text for word in words]
+    head = next(index for index, line in enumerate(lines) if line.startswith("Rejuv"))
+    assert lines[head].endswith("-") and lines[head][:-1] + lines[head + 1].split()[0] == "Rejuvenecimiento"
+    assert lines[head][-3:-1] in {"ci", "en"}  # after re-ju-ve-ne-ci or -mien: between syllables
+    for word in words:
+        box = next(box for box in boxes if box.x <= word.x < box.x + box.width)
+        assert word.x + stringWidth(word.text, word.fontName, word.fontSize) <= box.x + box.width - 6, word.text

@@ -16,6 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..leaflet.document import Chart, Lane
+from . import hyphens
 from .fonts import REGULAR
 from .mirror import mirrored
 
@@ -203,14 +204,18 @@ def _lines(text: str, width: float, size: float) -> list[str]:
     return wrap_words(text, width, size, REGULAR) or [""]
 
 
-def wrap_words(text: str, width: float, size: float, font: str) -> list[str]:
-    """Lines of at most `width` in `font`, broken between words; a word longer than that stands on its own line."""
+def wrap_words(text: str, width: float, size: float, font: str, language: str = "") -> list[str]:
+    """Lines of at most `width` in `font`, broken between words; a word longer than that is hyphenated by
+    `language`'s dictionary where one is given and it can be, else stands on its own line."""
+    def fits(line: str) -> bool:
+        return stringWidth(line, font, size) <= width
+
     lines: list[str] = []
     for word in text.split():
-        if lines and stringWidth(f"{lines[-1]} {word}", font, size) <= width:
+        if lines and fits(f"{lines[-1]} {word}"):
             lines[-1] += f" {word}"
         else:
-            lines.append(word)
+            lines += hyphens.pieces(word, fits, language) if language else [word]
     return lines
 
 

@@ -206,7 +206,7 @@ def _figure(figure: Figure, leaflet: Leaflet, number: int) -> str:
 def _timeline(block: Timeline, leaflet: Leaflet, number: int) -> str:
     """The same timeline as the PDF's, as inline SVG, its steps in words for screen readers too."""
     size = (LARGE_PRINT if leaflet.large_print else Typography()).small
-    drawing = timeline.draw(block, leaflet.clinic.colours, 480, size, leaflet.right_to_left)
+    drawing = timeline.draw(block, leaflet.clinic.colours, 480, size, leaflet.language, leaflet.right_to_left)
     steps = "; ".join(f"{label}: {text}" for label, text in block.steps)
     svg = pictures.to_svg(drawing, f"timeline-{number}", f"{block.alt} {steps}")
     # It scrolls sideways on a phone, so a keyboard must be able to reach it to scroll it (tabindex).

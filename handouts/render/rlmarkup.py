@@ -19,7 +19,7 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _processed_frags
 from reportlab.rl_config import paraFontSizeHeightOffset
 
-from . import fonts, rtl, shaping
+from . import fonts, hyphens, rtl, shaping
 from ..leaflet import scripts
 from ..leaflet.document import Inline
 
@@ -59,16 +59,9 @@ def _soft_hyphens(match: re.Match) -> str:
     word = match[0]
     if rtl.RTL.search(word) or scripts.needs_shaping(word):
         return word  # shaped (and reordered) as a whole
-    marked = _hyphenator().inserted(word, hyphen=_SHY)
+    marked = hyphens.hyphenator("en-GB").inserted(word, hyphen=_SHY)
     # Where the dictionary finds no break (a name in another language), every 8 letters will do.
     return marked if _SHY in marked else _SHY.join(word[i:i + 8] for i in range(0, len(word), 8))
-
-
-@functools.cache
-def _hyphenator():
-    import pyphen
-
-    return pyphen.Pyphen(lang="en_GB")
 
 
 @functools.lru_cache(maxsize=4096)

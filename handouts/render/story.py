@@ -57,7 +57,7 @@ class _Story:
                     self.chart(block)
                 case Timeline():
                     drawing = timeline.draw(block, self.leaflet.clinic.colours, self.width, self.styles.type.small,
-                                            self.leaflet.right_to_left)
+                                            self.leaflet.language, self.leaflet.right_to_left)
                     story += [drawing, paragraph(escape(block.caption), self.styles.caption)]
                     keep_section_together(story)
                 case QRCode():

@@ -22,16 +22,17 @@ _PAD = 6
 _INK = HexColor("#1A1A1A")
 
 
-def draw(timeline: Timeline, colours, width: float, size: float, right_to_left: bool = False) -> Drawing:
-    """The steps side by side across `width`, their words `size` pt; right to left on such a page."""
+def draw(timeline: Timeline, colours, width: float, size: float, language: str, right_to_left: bool = False) -> Drawing:
+    """The steps side by side across `width`, their words `size` pt, a word too long for its box hyphenated as
+    `language` does; right to left on such a page."""
     fonts.register()  # its words are measured in the leaflet font, also for an HTML leaflet drawn without a PDF
     count = len(timeline.steps)
     box = (width - _GAP * (count - 1)) / count
     leading = size * 1.2
     columns = []
     for label, text in timeline.steps:
-        lines = [(line, True) for line in wrap_words(label, box - 2 * _PAD, size, fonts.BOLD)]
-        lines += [(line, False) for line in wrap_words(text, box - 2 * _PAD, size, fonts.REGULAR)]
+        lines = [(line, True) for line in wrap_words(label, box - 2 * _PAD, size, fonts.BOLD, language)]
+        lines += [(line, False) for line in wrap_words(text, box - 2 * _PAD, size, fonts.REGULAR, language)]
         columns.append(lines)
     height = max(len(lines) for lines in columns) * leading + 2 * _PAD
     drawing = Drawing(width, height)
