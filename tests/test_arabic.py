@@ -104,6 +104,17 @@ def test_a_latin_name_and_a_phone_number_read_their_own_way_in_an_arabic_sentenc
     assert abs(right - (RIGHT_EDGE - 8)) < 2
 
 
+@needs_pdftotext
+def test_an_english_source_title_keeps_its_brackets_in_an_arabic_sentence(clinic):
+    """The title's closing bracket would otherwise take the sentence's direction and stand at its other end."""
+    pdf = made(clinic, "ar", "ar.pdf")
+    last = len(PdfReader(pdf).pages)
+    _, _, words = line_holding(word_lines(pdf, last), "article")
+    drawn = [word for _, word in sorted(words)]
+    start = drawn.index("(a")
+    assert drawn[start:start + 3] == ["(a", "web", "article)"]
+
+
 def test_the_html_reads_right_to_left(clinic):
     result = clinic("make", "--patient", "John Smith", "--procedure", "dermabrasion", "--language", "ar",
                     "--format", "html", "-o", "ar.html")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import letters, pictures
+from . import letters, pictures, scripts
 from .choices import PatientChoices
 from .content import CLINIC_SOURCE, FIGURES, Clinic, Content, Figure, Procedure, ScarType
 from .document import Document, parse_document
@@ -201,7 +201,21 @@ def _sources_used(content: Content, treatments: list[dict], scars, shared_afterc
     for scar in scars:
         used |= {scar.source, scar.description.source}
     titles = [title for sid, title in content.leaflet.sources.items() if sid in used]
+    if reads_right_to_left(content.leaflet.language):
+        titles = [_left_to_right(title) for title in titles]
     return dict(sources_used=titles, clinic_own=dict(figures=CLINIC_SOURCE in used, advice=advice))
+
+
+# Left-to-right embedding and its end (python-bidi's algorithm, which orders the PDF's lines, has no isolates).
+_LTR_EMBEDDING, _END_EMBEDDING = "\u202a", "\u202c"
+
+
+def _left_to_right(title: str) -> str:
+    """A source's title in Latin letters, kept left to right whole inside a right-to-left sentence: otherwise
+    its closing bracket and question mark take the sentence's direction and land at the other end."""
+    if any(scripts.script(char) in scripts.RIGHT_TO_LEFT for char in title):
+        return title
+    return f"{_LTR_EMBEDDING}{title}{_END_EMBEDDING}"
 
 
 def _paragraphs(note: str | None) -> list[list[str]]:
