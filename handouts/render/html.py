@@ -34,6 +34,8 @@ header.brand img {{ height: 3rem; width: auto; max-width: 10rem; object-fit: con
 header.brand p {{ margin: 0; font-size: 0.85rem; }}
 header.brand .clinic {{ font-size: 1.2rem; font-weight: bold; color: var(--primary); }}
 header.brand .contact {{ margin-inline-start: auto; text-align: end; }}
+/* The clinic's name and address read their own way (dir="auto") but line up with the logo beside them. */
+[dir="rtl"] header.brand p[dir="auto"] {{ text-align: right; }}
 h1, h2 {{ color: var(--primary); line-height: 1.2; }}
 h1 {{ font-size: 1.8rem; }} h2 {{ font-size: 1.35rem; margin-top: 1.6em; }} h3 {{ font-size: 1.1rem; }}
 p.note {{ background: var(--accent); padding: 0.6rem 0.8rem; }}
