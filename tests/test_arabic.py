@@ -165,3 +165,14 @@ def test_arabic_then_english_each_part_reads_its_own_way(clinic):
     page = Path("both.html").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in page
     assert '<section class="part" id="part-en-GB" lang="en-GB" dir="ltr" aria-label="English">' in page
+
+
+def test_arabic_lists_join_and_separate_as_arabic_does(clinic):
+    """"و" (and) joins the word after it, and Arabic's own semicolon separates the treatments' sessions."""
+    result = clinic("make", "--patient", "Sam Smith", "--procedure", "subcision", "--procedure", "fillers",
+                    "--procedure", "dermabrasion", "--sessions", "subcision=3", "--sessions", "fillers=2",
+                    "--language", "ar", "--format", "html", "-o", "ar.html")
+    assert result.exit_code == 0, result.output
+    page = Path("ar.html").read_text(encoding="utf-8")
+    assert "التحرير تحت الجلد: 3؛ المواد المالئة: 2" in page
+    assert "التحرير تحت الجلد والمواد المالئة" in page and " و " not in page
