@@ -139,7 +139,7 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
         click.echo("\n".join(str(path) for path in paths))
         if address:
             mail = letter(maker, paths, label=paths[0].name, name=choices.name, address=address, password=password,
-                          language=choices.language)
+                          language=choices.language, bilingual=choices.bilingual)
             if not delivery.send([mail], history, []):
                 sys.exit(1)
         if printer:

@@ -15,7 +15,7 @@ from .leaflet.choices import PatientChoices
 from .leaflet.compose import Leaflet, compose
 from .leaflet.content import Content
 from .leaflet.content_reader import load_content
-from .leaflet.translations import language_name, plain_language_name, read_translation, translation_paths
+from .leaflet.translations import language_name, language_name_in, read_translation, translation_paths
 from .errors import HandoutsError, OutputExistsError, TemplateError
 from .history import History, Record
 from .folder import OUTPUT
@@ -105,7 +105,7 @@ class Maker:
             return (leaflet,)
         own = self.content.leaflet.language
         return leaflet, compose_leaflet(self.content, self.wording, replace(choices, language=own, bilingual=False),
-                                        checklist_in=plain_language_name(choices.language, own))
+                                        checklist_in=language_name_in(choices.language, own))
 
     def record(self, choices: PatientChoices, patient_id: str = "", email: str = "") -> Record:
         sessions = ";".join(f"{pid}={count}" for pid, count in choices.sessions)

@@ -161,6 +161,23 @@ def test_the_email_is_in_the_patients_language_with_the_bilingual_pdf(clinic):
     assert message["Subject"] == "Su folleto de Riverside Skin Clinic"
     (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert [title for title, _, _ in outline(PdfReader(io.BytesIO(part.get_content())))] == ["Español", "English"]
+    said = "Está primero en su idioma y después otra vez en inglés."
+    assert said in words(eml) and said in message.get_body(("html",)).get_content()
+    # Sent again from the history, it says so too; a leaflet in Spanish alone does not.
+    again = clinic("send", "--resend")
+    assert again.exit_code == 0, again.output
+    (resent,) = set(Path("output/outbox").glob("*.eml")) - {eml}
+    assert said in words(resent)
+    single = clinic("make", *CHOSEN, "--language", "es", "--email", "zoe@example.com", "-o", "single.pdf")
+    assert single.exit_code == 0, single.output
+    (alone,) = set(Path("output/outbox").glob("*.eml")) - {eml, resent}
+    assert "Gracias por hablar con nosotros" in words(alone)
+    assert said not in words(alone)
+
+
+def words(eml: Path) -> str:
+    """An email's plain-text words."""
+    return message_from_bytes(eml.read_bytes(), policy=policy.default).get_body(("plain",)).get_content()
 
 
 # -- The front desk: the form's box and the API's field ---------------------------------------------------

@@ -60,18 +60,20 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
 
 
 def compose_message(content: Content, wording: Wording, *, name: str, address: str, attachments: dict[str, bytes],
-                    password: tuple[str, str] | None = None) -> EmailMessage:
+                    password: tuple[str, str] | None = None, also_in: str = "") -> EmailMessage:
     """The message for one patient, with the leaflet files attached ({file name: data}).
 
     `password` is (password, "dob" or "agreed") when `pdf` is encrypted: the
     email says how to open it, and is checked never to contain the password.
+    `also_in` names, in the message's language, the language of a bilingual
+    leaflet's second part.
     """
     clinic = content.clinic
     secret, source = password or ("", "")
     # The worked example must never be the patient's own date of birth.
     example = next(day for day in (dt.date(1990, 3, 5), dt.date(1990, 3, 6)) if day.strftime("%d%m%Y") != secret)
     context = dict(patient=name, clinic=clinic, title=content.leaflet.title, language=content.leaflet.language,
-                   encrypted=bool(password), password_from=source, filename=next(iter(attachments)),
+                   encrypted=bool(password), password_from=source, also_in=also_in, filename=next(iter(attachments)),
                    html_copy=any(name.endswith(".html") for name in attachments),
                    example_date=example, example_password=example.strftime("%d%m%Y"))
     text = wording.render(TEXT_TEMPLATE, **context)

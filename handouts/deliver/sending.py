@@ -13,17 +13,19 @@ from pathlib import Path
 from .delivery import maybe_sent
 from ..errors import HandoutsError
 from ..history import Entry, History
+from ..leaflet.translations import language_name_in
 from .mail import Letter, compose_message, encrypt_pdf
 from ..make import Maker
 
 
 def letter(maker: Maker, paths: list[Path], *, label: str, name: str, address: str, sha256: str | None = None,
-           password: tuple[str, str] | None = None, language: str = "") -> Letter:
+           password: tuple[str, str] | None = None, language: str = "", bilingual: bool = False) -> Letter:
     """The message carrying the leaflet files at `paths` (its PDF and/or HTML).
 
     The first file is the one recorded, checked against `sha256` when given;
     `password` is (password, where it came from) to encrypt the PDF. The
-    message is in the leaflet's `language` ("" for the content's own).
+    message is in the leaflet's `language` ("" for the content's own); it says
+    when the leaflet is `bilingual`, its second part in the content's own.
     """
     files = {}
     for path in paths:
@@ -36,8 +38,10 @@ def letter(maker: Maker, paths: list[Path], *, label: str, name: str, address: s
         raise HandoutsError(f"{label}: {paths[0]} has changed since it was made; make the leaflet again")
     if password:
         files = {path: encrypt_pdf(data, password[0]) if path.suffix == ".pdf" else data for path, data in files.items()}
+    also_in = language_name_in(maker.content.leaflet.language, language) if bilingual else ""
     message = compose_message(*maker.in_language(language), name=name, address=address,
-                              attachments={path.name: data for path, data in files.items()}, password=password)
+                              attachments={path.name: data for path, data in files.items()}, password=password,
+                              also_in=also_in)
     return Letter(label=label, sha256=made, address=address, message=message, encrypted=bool(password))
 
 
@@ -61,7 +65,7 @@ def letters_from_history(maker: Maker, history: History, *, patient: str | None,
             password = password_for(label) if encrypt else None
             letters.append(letter(maker, [Path(entry.path), *_companions(history, entry)], label=label,
                                   name=entry.patient, address=entry.email, sha256=entry.sha256, password=password,
-                                  language=entry.language))
+                                  language=entry.language, bilingual=entry.bilingual == "yes"))
         except HandoutsError as exc:
             problems.append(str(exc))
     return letters, problems, held
@@ -83,7 +87,7 @@ def letters_for_batch(maker: Maker, plan, outcome) -> tuple[list[Letter], list[s
             try:
                 letters.append(letter(maker, list(job.files.values()), label=f"row {job.row}", name=job.choices.name,
                                       address=job.record.email, password=job.password,
-                                      language=job.choices.language))
+                                      language=job.choices.language, bilingual=job.choices.bilingual))
             except HandoutsError as exc:
                 problems.append(str(exc))
     return letters, problems

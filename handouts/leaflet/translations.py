@@ -159,14 +159,18 @@ def language_name(language: str) -> str:
 def plain_language_name(language: str, in_language: str | None = None) -> str:
     """"English", "Español" (in `in_language`: "Spanish"): a language's name without its region, capitalised as
     a heading or a label starts, in its own words unless `in_language` is given."""
+    name = language_name_in(language, in_language or language)
+    return name[:1].upper() + name[1:]
+
+
+def language_name_in(language: str, in_language: str) -> str:
+    """A language's name as a sentence in `in_language` writes it: "inglés" in Spanish, "Spanish" in English."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse(language.replace("-", "_")).get_language_name(
-            in_language.replace("-", "_") if in_language else None) or language
+        return Locale.parse(language.replace("-", "_")).get_language_name(in_language.replace("-", "_")) or language
     except (UnknownLocaleError, ValueError):
-        name = language
-    return name[:1].upper() + name[1:]
+        return language
 
 
 @functools.cache

@@ -189,7 +189,7 @@ class Desk:
         """Email leaflet `entry`'s PDF to `address`; say what became of it."""
         row, path = self.leaflet(entry)
         mail = letter(self.maker, [path], label=path.name, name=row["patient"], address=address,
-                      sha256=row["sha256"], language=row["language"])
+                      sha256=row["sha256"], language=row["language"], bilingual=row["bilingual"] == "yes")
         with self.history() as history:
             history.set_email(path, address)
             outcome = send_letters([mail], history, copy.copy(self.transport), resend=self.resend)
