@@ -48,11 +48,13 @@ class BilingualInOwnLanguage(InputError):
     """bilingual asked of a leaflet already in the clinic's own language: a bilingual leaflet is the patient's
     language, then the clinic's. Each face adds how to choose the patient's language in its own terms."""
 
-    def __init__(self, own: str, languages: tuple[str, ...]):
-        others = ", ".join(tag for tag in languages if tag != own)
-        others = f"the clinic's other languages: {others}" if others else "the clinic has no other language yet"
-        super().__init__("bilingual", f"a bilingual leaflet is in the patient's language, then in {own}, the "
-                                      f"clinic's own, so it needs a language other than {own} ({others})")
+    def __init__(self, own: str, languages: dict[str, str]):
+        """`languages`: each of the clinic's language tags -> its name in that language, the content's own first."""
+        others = ", ".join(f"{name} ({tag})" for tag, name in languages.items() if tag != own)
+        others = f"the clinic's others: {others}" if others else "the clinic has no other language yet"
+        super().__init__("bilingual", f"a bilingual leaflet is in the patient's language, then in "
+                                      f"{languages.get(own, own)} ({own}), the clinic's own, so it needs another "
+                                      f"language ({others})")
 
 
 class UnprintableError(HandoutsError):

@@ -18,8 +18,8 @@ from handouts.leaflet.content_reader import load_content
 CHOSEN = ("--patient", "Zoë Sample", "--procedure", "subcision", "--procedure", "fractional-laser", "--scar",
           "rolling", "--date", "2026-11-21")
 _NUMBERS = re.compile(r"(Página|Page) (\d+) (?:de|of) (\d+)")
-REFUSED = ("a bilingual leaflet is in the patient's language, then in en-GB, the clinic's own, so it needs a "
-           "language other than en-GB (the clinic's other languages: ar, es)")
+REFUSED = ("a bilingual leaflet is in the patient's language, then in English (en-GB), the clinic's own, so it "
+           "needs another language (the clinic's others: العربية (ar), Español (es))")
 
 
 def footers(pdf: PdfReader) -> list[tuple[str, int, int]]:

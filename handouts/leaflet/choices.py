@@ -17,6 +17,7 @@ from pathlib import Path
 from . import letters
 from .content import Content
 from .dates import DateOrder, DateProblem
+from .translations import plain_language_name
 from .. import clock
 from ..errors import BilingualInOwnLanguage, InputError, InvalidChoices, LostLetters
 from ..paper import DEFAULT_PAPER, PAPER_SIZES
@@ -94,7 +95,8 @@ def parse_choices(
         bilingual=check(_yes_no, "bilingual", bilingual),
     )
     if choices["bilingual"] and choices["language"] == content.leaflet.language:
-        problems.append(BilingualInOwnLanguage(content.leaflet.language, content.languages))
+        problems.append(BilingualInOwnLanguage(content.leaflet.language, {
+            tag: plain_language_name(tag) for tag in (content.leaflet.language, *content.languages)}))
     choices["sessions"] = check(_sessions, sessions, content.procedures, choices["procedures"])
     if choices["date"]:
         choices["appointment"] = check(_appointment, appointment, choices["date"], order)
