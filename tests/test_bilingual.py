@@ -162,7 +162,9 @@ def test_the_email_is_in_the_patients_language_with_the_bilingual_pdf(clinic):
     (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert [title for title, _, _ in outline(PdfReader(io.BytesIO(part.get_content())))] == ["Español", "English"]
     said = "Está primero en su idioma y después otra vez en inglés."
-    assert said in words(eml) and said in message.get_body(("html",)).get_content()
+    html_words = message.get_body(("html",)).get_content()
+    assert said in words(eml) and said in html_words
+    assert re.search(r"</strong>\.\S", html_words) is None  # a space after the file's name ends its sentence
     # Sent again from the history, it says so too; a leaflet in Spanish alone does not.
     again = clinic("send", "--resend")
     assert again.exit_code == 0, again.output

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import pdf_pages
+from conftest import flat, pdf_pages, replace_in
 
 CHOSEN = ("--procedure", "subcision", "--procedure", "laser-resurfacing", "--procedure", "fractional-laser",
           "--scar", "rolling", "--appointment", "2026-12-03 10:30", "--date", "2026-11-21")
@@ -123,6 +123,19 @@ def test_check_refuses_a_translation_whose_numbers_differ(clinic):
     assert refused.exit_code == 1
     assert "--strict prints no leaflet from this translation" in refused.output
     assert not Path("output").exists() or not list(Path("output").iterdir())
+
+
+def test_a_translation_never_prints_a_figure_unlike_the_english(clinic):
+    """Without --strict too: a wrong figure in the translation, or a translation of English since changed, is
+    left out, and the English sentence with the content's own figure prints in its place."""
+    replace_in(Path("translations/es.toml"), "entre un 30 y un 50 por ciento", "entre un 30 y un 60 por ciento")
+    replace_in(Path("content.toml"), 'suits = "Deep scars."', 'suits = "Deep scars, and some rolling scars."')
+    result = clinic("make", "--patient", "Sam Smith", "--procedure", "subcision", "--language", "es", "-o", "es.pdf")
+    assert result.exit_code == 0, result.output
+    text = flat(" ".join(pdf_pages("es.pdf")))
+    assert "30 y un 60" not in text and "At best, expect your scars to look 30 to 50 percent better." in text
+    assert "Deep scars, and some rolling scars." in text and "Cicatrices hondas." not in text
+    assert "Lleva tiempo." in text  # the rest is still Spanish
 
 
 def test_check_refuses_an_empty_plural_form(clinic):

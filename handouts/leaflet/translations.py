@@ -114,6 +114,10 @@ class Entry:
     english: str  # the fingerprint of the English it translates
     line: int | None
 
+    def translates(self, english: str) -> bool:
+        """Whether this is a translation of `english` as it is now, with exactly its figures."""
+        return self.english == fingerprint(english) and numbers(self.text) == numbers(english)
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -129,11 +133,15 @@ class Translation:
     problems: tuple[str, ...] = ()  # entries that are not {text, english}
 
     def apply(self, data: dict) -> dict:
-        """content.toml's parsed `data` with this language's wording in place of the English."""
+        """content.toml's parsed `data` with this language's wording in place of the English.
+
+        An entry translating English that has changed since, or whose figures are not the English one's, is
+        left out: the English prints (and `handouts check` names the entry), never an old or wrong figure.
+        """
         translated = copy.deepcopy(data)
-        for key in english_entries(data):
+        for key, english in english_entries(data).items():
             entry = self.entries.get(key)
-            if entry is None or not entry.text.strip():
+            if entry is None or not entry.text.strip() or not entry.translates(english):
                 continue
             *parents, last = key
             holder = translated
