@@ -176,3 +176,14 @@ def test_arabic_lists_join_and_separate_as_arabic_does(clinic):
     page = Path("ar.html").read_text(encoding="utf-8")
     assert "التحرير تحت الجلد: 3؛ المواد المالئة: 2" in page
     assert "التحرير تحت الجلد والمواد المالئة" in page and " و " not in page
+
+
+@needs_pdftotext
+def test_a_latin_name_clinician_and_note_keep_their_stops_and_brackets_on_an_arabic_page(clinic):
+    result = clinic("make", "--patient", "Sam Smith Jr.", "--clinician", "Dr Ana Silva (locum)", "--note",
+                    "Please bring your ID (passport).", "--procedure", "subcision", "--language", "ar", "-o", "ar.pdf")
+    assert result.exit_code == 0, result.output
+    drawn = [word for _, _, words in word_lines("ar.pdf", 1) for _, word in sorted(words)]
+    for typed in ("Sam Smith Jr.", "Dr Ana Silva (locum)", "Please bring your ID (passport)."):
+        first = drawn.index(typed.split()[0])
+        assert drawn[first:first + len(typed.split())] == typed.split()

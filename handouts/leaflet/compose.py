@@ -47,15 +47,17 @@ def compose(content: Content, wording: Wording, choices: PatientChoices, *, chec
     treatments = _treatments(procedures, content, choices, {group["line"] for group in shared_aftercare}, scars,
                              said_once)
     appointment = choices.appointment
+    # On a right-to-left page, what was typed in Latin letters keeps its full stop and brackets where typed.
+    own_way = _left_to_right if reads_right_to_left(content.leaflet.language) else str
     markup = wording.render(
         LEAFLET_TEMPLATE,
         leaflet=content.leaflet,
         clinic=content.clinic,
         patient=dict(
-            name=choices.name,
-            clinician=choices.clinician,
+            name=own_way(choices.name),
+            clinician=choices.clinician and own_way(choices.clinician),
             date=choices.date,
-            note=_paragraphs(choices.note),
+            note=[[own_way(line) for line in paragraph] for paragraph in _paragraphs(choices.note)],
             appointment=appointment.date() if isinstance(appointment, dt.datetime) else appointment,
             appointment_time=appointment.strftime("%H:%M") if isinstance(appointment, dt.datetime) else None,
         ),
@@ -210,12 +212,14 @@ def _sources_used(content: Content, treatments: list[dict], scars, shared_afterc
 _LTR_EMBEDDING, _END_EMBEDDING = "\u202a", "\u202c"
 
 
-def _left_to_right(title: str) -> str:
-    """A source's title in Latin letters, kept left to right whole inside a right-to-left sentence: otherwise
-    its closing bracket and question mark take the sentence's direction and land at the other end."""
-    if any(scripts.script(char) in scripts.RIGHT_TO_LEFT for char in title):
-        return title
-    return f"{_LTR_EMBEDDING}{title}{_END_EMBEDDING}"
+def _left_to_right(text: str) -> str:
+    """Text in Latin letters (a source's title, a name, a line of a note), kept left to right whole inside a
+    right-to-left sentence: otherwise its closing bracket, question mark or full stop take the sentence's
+    direction and land at the other end ("Sam Smith Jr." drawn as ".Sam Smith Jr"). Text holding right-to-left
+    letters is left to the bidirectional algorithm."""
+    if not text or any(scripts.script(char) in scripts.RIGHT_TO_LEFT for char in text):
+        return text
+    return f"{_LTR_EMBEDDING}{text}{_END_EMBEDDING}"
 
 
 def _paragraphs(note: str | None) -> list[list[str]]:

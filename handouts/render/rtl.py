@@ -34,6 +34,9 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 # Zero-width (non-)joiners tell the shaper where letters (do not) join; once
 # shaped they have done their work and must not reach the page.
 _JOINERS = re.compile("[\u200c\u200d]")
+# Embeddings and overrides (LRE ... PDF) set the order of what they hold; once ordered, nothing is left to draw,
+# nor to copy from the page.
+_EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e")
 # Digits in groups ("0161 496 0000", "+44 161"): one number, read left to right.
 GROUPED_DIGITS = re.compile(r"\+?\d+(?:[ \u00a0-]\d+)+|\+\d+")
 
@@ -88,7 +91,8 @@ def _visual_lines(lines: tuple[str, ...], rtl: bool) -> tuple[tuple[tuple[int, s
             end -= 1
             line_levels[end] = base
         order = _reorder(line_levels)
-        result.append(tuple((i, MIRRORED.get(line[i], line[i]) if line_levels[i] % 2 else line[i]) for i in order))
+        result.append(tuple((i, MIRRORED.get(line[i], line[i]) if line_levels[i] % 2 else line[i])
+                            for i in order if line[i] not in _EMBEDDINGS))
     return tuple(result)
 
 
