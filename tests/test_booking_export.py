@@ -210,6 +210,14 @@ def test_make_refuses_a_name_with_lost_letters(run):
         "Error: Invalid value for '--note': the note has lost letters ('?') in '????': type it again with its own "
         "letters (if it came from a file or a script, save that as UTF-8)")
     assert run("make", "--patient", "Sam", "--procedure", "subcision", "--note", "Questions?? Call us!").exit_code == 0
+    # A web address's query is no lost letter; a '?' before a letter elsewhere in the same note still is.
+    linked = run("make", "--patient", "Sam", "--procedure", "subcision", "--note", "See https://example.com/a?id=7",
+                 "-o", "linked.pdf")
+    assert linked.exit_code == 0, linked.output
+    assert "See https://example.com/a?id=7" in pdf_text("linked.pdf")
+    both = run("make", "--patient", "Sam", "--procedure", "subcision", "--note", "See www.example.com/a?id=7 or Dvo?ák")
+    assert both.output.splitlines()[-1].startswith("Error: Invalid value for '--note': the note has lost letters ('?') "
+                                                   "in 'Dvo?ák'")
 
 
 def test_the_form_refuses_a_name_with_lost_letters(client):

@@ -138,8 +138,8 @@ def test_characters_above_u_ffff_stay_in_the_text_layer(run):
     ("ڵيلى", '"ڵ" (U+06B5 ARABIC LETTER LAM WITH SMALL V), an Arabic letter leaflets cannot join correctly; '
              "remove it"),
     # Already-joined forms pasted from elsewhere may be in display order: never guessed at.
-    ("ﻣﺤﻤﺪ", '"ﻣ" (U+FEE3 ARABIC LETTER MEEM INITIAL FORM), an Arabic letter leaflets cannot join correctly; '
-             "remove it"),
+    ("ﻣﺤﻤﺪ", '"ﻣ" (U+FEE3 ARABIC LETTER MEEM INITIAL FORM), an Arabic letter already joined, as copied from a '
+             "PDF, perhaps in reverse order; type it again with the keyboard's Arabic letters"),
 ])
 def test_scripts_leaflets_cannot_print_are_refused_by_name(run, name, message):
     result = run("make", "--patient", name, "--procedure", "fillers")

@@ -37,6 +37,8 @@ _LABELS = {"patient": "the patient's name", "clinician": "the clinician's name",
 # '?'; a note may ask a question, but not with a '?' just before a letter or as a run of them standing alone.
 _LOST_IN_A_NAME = re.compile(r"[?\ufffd]")
 _LOST_IN_A_NOTE = re.compile(r"\ufffd|\?+\w|(?<!\w)\?{2,}")
+# A web address may hold a '?' before a letter (its query): it is not looked at for lost letters.
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,10 @@ def _clean(field: str, text: str, extra_fonts: tuple[Path, ...]) -> str:
 
 def _lost_letters(field: str, text: str) -> None:
     """Refuse text whose letters were lost on the way ('Dvo?ák'): printed, it would misname the patient."""
-    found = (_LOST_IN_A_NOTE if field == "note" else _LOST_IN_A_NAME).search(text)
+    if field == "note":  # a web address's place is kept (blanked), so a word is found where it stands in `text`
+        found = _LOST_IN_A_NOTE.search(_WEB_ADDRESS.sub(lambda address: " " * len(address[0]), text))
+    else:
+        found = _LOST_IN_A_NAME.search(text)
     if found:
         mark = "\ufffd" if "\ufffd" in found[0] else "?"
         if field == "note":  # the word, not a whole note

@@ -102,6 +102,10 @@ def problem(text: str, extra: tuple[Path, ...] = ()) -> str | None:
         if not scripts.printable(code):
             return (f'{scripts.name(code)} ("{char}"), which leaflets cannot print correctly (their letters need '
                     "shaping that handouts does not do); use Latin letters instead")
+        if _arabic_letter(char) and "PRESENTATION FORMS" in scripts.block(char).upper():
+            # Copied from a PDF (ours too), joined forms may come in display order: never guessed at.
+            return (f"{describe(char)}, an Arabic letter already joined, as copied from a PDF, perhaps in reverse "
+                    "order; type it again with the keyboard's Arabic letters")
         if _arabic_letter(char):
             return f"{describe(char)}, an Arabic letter leaflets cannot join correctly; remove it"
         if code in scripts.RIGHT_TO_LEFT:  # shaped and ordered in the leaflet font only
