@@ -93,6 +93,27 @@ def test_languages_lists_each_translation_with_its_status(clinic):
     ]
 
 
+@pytest.mark.parametrize("reviewed, why", [('"next week"', "is not a date"), ('"2026-13-45"', "is not a date"),
+                                           ('""', "is not a date"), ("2030-01-01", "is after today")])
+def test_a_review_is_recorded_by_whom_and_on_a_real_day(clinic, reviewed, why):
+    replace_in(Path("translations/es.toml"), 'clinical_reviewer = ""\nreviewed = ""',
+               f'clinical_reviewer = "Dr Ana Silva"\nreviewed = {reviewed}')
+    assert "es  Español: 74 of 74 entries; not yet clinically reviewed; ready" in clinic("languages").output
+    shown = reviewed if reviewed.startswith('"') else f'"{reviewed}"'
+    strict = clinic("check", "--strict")
+    assert strict.exit_code == 1
+    assert (f"Error: translations/es.toml: not clinically reviewed as recorded: reviewed = '{shown[1:-1]}' {why}; "
+            "write the day Dr Ana Silva checked it as YYYY-MM-DD") in strict.output.splitlines()
+    replace_in(Path("translations/es.toml"), f"reviewed = {reviewed}", "reviewed = 2026-11-02")
+    assert "es  Español: 74 of 74 entries; clinically reviewed; ready" in clinic("languages").output
+
+
+def test_a_translation_that_cannot_be_read_says_so(clinic):
+    replace_in(Path("translations/es.toml"), 'clinical_reviewer = ""', 'clinical_reviewer = “Dr X”')
+    assert clinic("languages").output.splitlines()[-1] == (
+        "es  español: cannot be read, so no leaflet is made in it; see 'handouts check'")
+
+
 def checked_after(clinic, path: str, old: str, new: str) -> list[str]:
     """`handouts check`'s lines (it must fail) once `old` in the clinic's file at `path` is made `new`."""
     changed = Path(path)

@@ -4,14 +4,16 @@ English changed since they were translated, numbers that differ from the English
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..errors import ContentError, TemplateError
 from .toml_lines import Locator
-from .translations import (Translation, english_entries, fingerprint, key_name, numbers, read_translation,
-                           translation_paths)
+from .translations import (Translation, english_entries, fingerprint, key_name, language_name, numbers,
+                           read_translation, translation_paths)
 from .wording import catalogue_path, read_catalogue
 
 # Readability formulas textstat 0.7.3 has for a language (Flesch-Kincaid is English only).
@@ -27,9 +29,12 @@ class LanguageCheck:
     entries: int = 0  # content.toml's pieces of wording
     translated: int = 0  # of them, translated and up to date
     reading: str = "not measured"
+    readable: bool = True  # the translation's file could be read at all
 
     def status(self) -> str:
         """One line for `handouts languages`."""
+        if not self.readable:
+            return "cannot be read, so no leaflet is made in it; see 'handouts check'"
         state = "ready" if not self.problems else f"{len(self.problems)} problem(s), see 'handouts check'"
         review = "not yet clinically reviewed" if any("clinically reviewed" in w for w in self.warnings) \
             else "clinically reviewed"
@@ -42,7 +47,7 @@ def check_languages(content_path: Path, templates_dir: Path) -> list[LanguageChe
 
 
 def check_language(content_path: Path, templates_dir: Path, language: str) -> LanguageCheck:
-    report = LanguageCheck(language)
+    report = LanguageCheck(language, name=language_name(language))  # until its file names it
     path = translation_paths(content_path)[language]
     try:
         translation = read_translation(path)
@@ -50,6 +55,7 @@ def check_language(content_path: Path, templates_dir: Path, language: str) -> La
         english = english_entries(tomllib.loads(content_text))
     except ContentError as exc:
         report.problems.extend(exc.problems)
+        report.readable = False
         return report
     report.name = translation.name
     report.problems.extend(translation.problems)
@@ -58,8 +64,20 @@ def check_language(content_path: Path, templates_dir: Path, language: str) -> La
     if not translation.reviewer.strip():
         report.warnings.append(f"{path}: not yet clinically reviewed; once a clinician has checked it, add "
                                'clinical_reviewer = "NAME" and reviewed = YYYY-MM-DD under [translation]')
+    elif (why := _review_date_problem(translation.reviewed)) is not None:
+        report.warnings.append(f"{path}: not clinically reviewed as recorded: reviewed = {translation.reviewed!r} "
+                               f"{why}; write the day {translation.reviewer} checked it as YYYY-MM-DD")
     report.reading = _reading(language, [entry.text for entry in translation.entries.values()])
     return report
+
+
+def _review_date_problem(reviewed: str) -> str | None:
+    """What is wrong with a translation's review date, or None: it is a real day, and not after today."""
+    try:
+        day = dt.date.fromisoformat(reviewed.strip())
+    except ValueError:
+        return "is not a date"
+    return "is after today" if day > clock.today() else None
 
 
 def _entries(report: LanguageCheck, translation: Translation, english: dict, locator: Locator,
