@@ -22,7 +22,7 @@ import click
 from handouts import __version__
 from handouts.commands import clinic, records
 from handouts.commands.options import (CONTEXT, FORMATS, TextFile, check_encrypt, check_pdf, column_mapping,
-                                       refuse_unsound_translation,
+                                       warn_of_unsound_translation,
                                        content_option, delivery_options, format_option, history_option, open_history, parse_since,
                                        print_pdfs, printer_options, progress_bar, report_errors, show_sent,
                                        strict_option, templates_option, warn_if_overdue)
@@ -129,8 +129,7 @@ def make(patient, procedures, scars, sessions, appointment, clinician, date, not
     asked = parse_request(maker.content, {**values, "paper": paper, "large_print": large_print, "language": language,
                                            "bilingual": bilingual})
     choices, address = asked.choices, asked.email
-    if strict:
-        refuse_unsound_translation(maker.content, templates_dir, choices.language)
+    warn_of_unsound_translation(maker.content, templates_dir, choices.language, strict)
     if asking and not force:
         output, force = ask_where(choices, output, formats)
     password = _make_password(dob, maker.content) if delivery.encrypt else None

@@ -157,6 +157,10 @@ def test_a_translation_never_prints_a_figure_unlike_the_english(clinic):
     assert "30 y un 60" not in text and "At best, expect your scars to look 30 to 50 percent better." in text
     assert "Deep scars, and some rolling scars." in text and "Cicatrices hondas." not in text
     assert "Lleva tiempo." in text  # the rest is still Spanish
+    warnings = [line for line in result.output.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("Warning: translations/es.toml:")
+    assert warnings[0].endswith("(and 1 more: see 'handouts check'); meanwhile those parts of the leaflet are in "
+                                "English")
 
 
 def test_check_refuses_an_empty_plural_form(clinic):

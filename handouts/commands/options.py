@@ -273,17 +273,19 @@ def parse_since(since: str | None, option: str = "--since") -> dt.date | None:
         raise click.BadParameter(f"'{since}' is not a date; write it as YYYY-MM-DD", param_hint=f"'{option}'") from None
 
 
-def refuse_unsound_translation(content: Content, templates_dir: Path, language: str) -> None:
-    """make --strict: no leaflet from a translation `handouts check` refuses (numbers unlike the English,
-    entries missing or stale, sentences of the templates untranslated)."""
+def warn_of_unsound_translation(content: Content, templates_dir: Path, language: str, strict: bool) -> None:
+    """A leaflet from a translation `handouts check` refuses (entries missing or stale, sentences of the templates
+    untranslated) says so: those parts print in English. --strict prints no such leaflet."""
     from handouts.leaflet.translation_check import check_language
 
     if language == content.leaflet.language:
         return
-    problems = check_language(content.path, templates_dir, language).problems
+    problems = check_language(content.path, templates_dir, language, reading=False).problems
     if problems:
         more = f" (and {len(problems) - 1} more: see 'handouts check')" if len(problems) > 1 else ""
-        raise click.ClickException(f"{problems[0]}{more}; --strict prints no leaflet from this translation")
+        if strict:
+            raise click.ClickException(f"{problems[0]}{more}; --strict prints no leaflet from this translation")
+        click.echo(f"Warning: {problems[0]}{more}; meanwhile those parts of the leaflet are in English", err=True)
 
 
 def warn_if_overdue(content: Content, strict: bool) -> None:

@@ -46,7 +46,8 @@ def check_languages(content_path: Path, templates_dir: Path) -> list[LanguageChe
     return [check_language(content_path, templates_dir, language) for language in translation_paths(content_path)]
 
 
-def check_language(content_path: Path, templates_dir: Path, language: str) -> LanguageCheck:
+def check_language(content_path: Path, templates_dir: Path, language: str, *, reading: bool = True) -> LanguageCheck:
+    """One translation checked; its reading level measured unless not `reading` (textstat is slow to load)."""
     report = LanguageCheck(language, name=language_name(language))  # until its file names it
     path = translation_paths(content_path)[language]
     try:
@@ -67,7 +68,8 @@ def check_language(content_path: Path, templates_dir: Path, language: str) -> La
     elif (why := _review_date_problem(translation.reviewed)) is not None:
         report.warnings.append(f"{path}: not clinically reviewed as recorded: reviewed = {translation.reviewed!r} "
                                f"{why}; write the day {translation.reviewer} checked it as YYYY-MM-DD")
-    report.reading = _reading(language, [entry.text for entry in translation.entries.values()])
+    if reading:
+        report.reading = _reading(language, [entry.text for entry in translation.entries.values()])
     return report
 
 
