@@ -134,6 +134,17 @@ def test_columns_not_used_are_listed_once_and_one_that_looks_like_a_field_is_war
         "if it holds them instead, map it: \"Procedure Name=procedures\""]
 
 
+def test_columns_that_look_like_the_language_or_bilingual_are_warned_of(run):
+    """A patient list's own name for the language must never leave a patient silently with an English leaflet."""
+    write_csv("patient,procedures,Preferred Language,Billingual\nSam,fillers,es,yes\n")
+    result = run("batch", "patients.csv")
+    assert [line for line in result.output.splitlines() if line.startswith("Warning")] == [
+        "Warning: patients.csv: the column 'Preferred Language' looks like language but is not used; if it holds "
+        "them, map it: \"Preferred Language=language\"",
+        "Warning: patients.csv: the column 'Billingual' looks like bilingual but is not used; if it holds them, "
+        "map it: \"Billingual=bilingual\""]
+
+
 def test_duplicate_rows_are_made_once(run):
     write_csv(HEADER + "Sam Smith,fillers,P1,2026-11-21\nSam Smith,fillers,P1,2026-11-21\n")
     result = run("batch", "patients.csv")

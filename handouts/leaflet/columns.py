@@ -48,7 +48,8 @@ _HINTS = {"patient": "patient", "name": "patient", "client": "patient", "procedu
           "treatment": "procedures", "service": "procedures", "email": "email", "mail": "email",
           "appointment": "appointment", "appt": "appointment", "time": APPOINTMENT_TIME, "clinician": "clinician",
           "doctor": "clinician", "practitioner": "clinician", "birth": "dob", "dob": "dob", "scar": "scars", "session": "sessions",
-          "note": "note", "mrn": "patient_id", "nhs": "patient_id", "hospital": "patient_id"}
+          "note": "note", "mrn": "patient_id", "nhs": "patient_id", "hospital": "patient_id",
+          "lang": "language", "lingual": "bilingual"}
 
 
 class ColumnError(HandoutsError):
