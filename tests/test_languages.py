@@ -272,3 +272,11 @@ def test_a_word_too_long_for_a_timeline_box_is_hyphenated_as_its_language_does(c
     for word in words:
         box = next(box for box in boxes if box.x <= word.x < box.x + box.width)
         assert word.x + stringWidth(word.text, word.fontName, word.fontSize) <= box.x + box.width - 6, word.text
+
+
+def test_a_patients_sessions_range_is_worded_in_the_leaflets_language(clinic):
+    result = clinic("make", "--patient", "Sam Smith", "--procedure", "subcision", "--sessions", "subcision=2 to 3",
+                    "--language", "es", "-o", "es.pdf")
+    assert result.exit_code == 0, result.output
+    text = flat(" ".join(pdf_pages("es.pdf")))
+    assert "Subcisión: 2 a 3" in text and "2 to 3" not in text
