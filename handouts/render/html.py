@@ -12,7 +12,7 @@ import base64
 import mimetypes
 from html import escape
 
-from . import mirror, pictures, qr, timeline
+from . import pictures, qr, timeline
 from .logo import size as logo_size
 from .chart import recovery_chart
 from .pdfstyles import LARGE_PRINT, Typography
@@ -196,9 +196,8 @@ def _block(block, right_to_left: bool) -> str:
 
 def _figure(figure: Figure, leaflet: Leaflet, number: int) -> str:
     """The same diagram as the PDF's, as inline SVG that scales to the screen."""
-    drawing = pictures.draw(figure.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print)
-    if leaflet.right_to_left:
-        mirror.mirrored(drawing)
+    drawing = pictures.draw(figure.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print,
+                            leaflet.right_to_left)
     svg = pictures.to_svg(drawing, f"figure-{number}", figure.alt)
     svg = svg.replace('class="picture"', f'class="picture" style="max-width: {drawing.width * 1.5:.0f}px"', 1)
     return (f'<figure class="picture">\n{svg}\n'

@@ -6,7 +6,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
-from . import fonts, mirror, pictures
+from . import fonts, pictures
 from .chart import GRID
 from ..leaflet.compose import Leaflet
 from ..leaflet.document import Figure, QRCode, Table, plain_text
@@ -26,14 +26,13 @@ def bullet(styles: Styles, checklist: bool, numbered: bool, number: int) -> tupl
 def figure(block: Figure, leaflet: Leaflet, styles: Styles, width: float):
     """The diagram with its caption beside it, or under it where the column
     beside it would hold fewer than about 30 letters a line (large print)."""
-    drawing = pictures.draw(block.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print)
-    if leaflet.right_to_left:
-        mirror.mirrored(drawing)
+    drawing = pictures.draw(block.picture, leaflet.picture_labels, leaflet.clinic.colours, leaflet.large_print,
+                            leaflet.right_to_left)
     caption = paragraph(markup(block.caption), styles.body)
     gap = 14
     if width - drawing.width - gap >= 16 * styles.type.body:
-        cells, widths = _in_reading_order(styles, [[drawing, caption]],
-                                          [drawing.width + gap, width - drawing.width - gap])
+        cells = [_in_page_order(styles, [drawing, caption])]
+        widths = _in_page_order(styles, [drawing.width + gap, width - drawing.width - gap])
     else:
         cells, widths = [[drawing], [caption]], [width]
     result = RLTable(cells, colWidths=widths, hAlign=_start(styles),
@@ -70,8 +69,9 @@ def beside(story: list, code: QRCodeFlowable, start: int, width: float, styles: 
         return max(height_of(beside_it, width - column - gap), code.wrap(column, 1e6)[1])
 
     code.width = min(code.widths, key=height)
-    cells, widths = _in_reading_order(styles, [[beside_it or "", code]], [width - code.width - gap, code.width + gap])
-    table = RLTable(cells, colWidths=widths, hAlign=_start(styles), splitInRow=1)
+    table = RLTable([_in_page_order(styles, [beside_it or "", code])],
+                    colWidths=_in_page_order(styles, [width - code.width - gap, code.width + gap]),
+                    hAlign=_start(styles), splitInRow=1)
     code_column, gap_side = (0, "RIGHTPADDING") if styles.right_to_left else (1, "LEFTPADDING")
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -93,8 +93,8 @@ def table(block: Table, styles: Styles, width: float) -> RLTable:
     if fits:
         cells = [[paragraph(markup(cell), styles.header_cell) for cell in block.header]]
         cells += [[paragraph(markup(cell), styles.cell) for cell in row[:columns]] for row in rows]
-        cells, widths = _in_reading_order(styles, cells, widths)
-        result = RLTable(cells, colWidths=widths, repeatRows=1, hAlign=_start(styles))
+        result = RLTable([_in_page_order(styles, row) for row in cells], colWidths=_in_page_order(styles, widths),
+                         repeatRows=1, hAlign=_start(styles))
         result.setStyle(TableStyle(_TABLE_LOOK + [
             ("BACKGROUND", (0, 0), (-1, 0), styles.accent),
             ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.primary),
@@ -108,12 +108,10 @@ def table(block: Table, styles: Styles, width: float) -> RLTable:
     return result
 
 
-def _in_reading_order(styles: Styles, rows: list[list], widths: list[float]) -> tuple[list[list], list[float]]:
-    """A table's cells and column widths as they stand on the page: on a right-to-left page the first column
-    is at the right."""
-    if not styles.right_to_left:
-        return rows, widths
-    return [row[::-1] for row in rows], widths[::-1]
+def _in_page_order(styles: Styles, columns: list) -> list:
+    """A row's cells, or a table's column widths, in the order they stand on the page, from the left: on a
+    right-to-left page the first column is at the right."""
+    return columns[::-1] if styles.right_to_left else columns
 
 
 def _start(styles: Styles) -> str:
@@ -145,13 +143,12 @@ def _stacked_table(header, rows, styles: Styles, width: float) -> RLTable:
     for row in rows:
         top = len(cells)
         cells.append([paragraph(markup(row[0]), styles.header_cell), ""])
-        pairs = [[paragraph(markup(h), styles.header_cell), paragraph(markup(v), styles.cell)]
-                 for h, v in zip(header[1:], row[1:])]
-        cells += _in_reading_order(styles, pairs, [])[0]
+        cells += [_in_page_order(styles, [paragraph(markup(h), styles.header_cell),
+                                          paragraph(markup(v), styles.cell)]) for h, v in zip(header[1:], row[1:])]
         look += [("SPAN", (0, top), (1, top)), ("BACKGROUND", (0, top), (1, top), styles.accent),
                  ("BOX", (0, top), (1, len(cells) - 1), 0.8, styles.primary),
                  ("LINEBELOW", (0, top), (1, len(cells) - 2), 0.5, GRID)]
-    result = RLTable(cells, colWidths=_in_reading_order(styles, [], [label_width, width - label_width])[1],
+    result = RLTable(cells, colWidths=_in_page_order(styles, [label_width, width - label_width]),
                      hAlign=_start(styles))
     result.setStyle(TableStyle(look))
     return result

@@ -20,6 +20,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import fonts
+from .mirror import mirrored
 
 
 _PANEL = 140  # width of one cross-section, pt
@@ -37,10 +38,13 @@ class Style:
         self.primary, self.accent, self.size = HexColor(primary), HexColor(accent), label_size
 
 
-def draw(name: str, labels: dict[str, str], colours, large_print: bool = False) -> Drawing:
-    """The picture called `name`, labelled in `labels`' words, in the clinic's `colours`."""
+def draw(name: str, labels: dict[str, str], colours, large_print: bool = False,
+         right_to_left: bool = False) -> Drawing:
+    """The picture called `name`, labelled in `labels`' words, in the clinic's `colours`; mirrored, its labels
+    at the left, for a right-to-left page."""
     fonts.register()  # labels are measured in the leaflet font, also for an HTML leaflet drawn without a PDF
-    return _BUILDERS[name](labels, Style(colours.primary, colours.accent, 16 if large_print else 12))
+    drawing = _BUILDERS[name](labels, Style(colours.primary, colours.accent, 16 if large_print else 12))
+    return mirrored(drawing) if right_to_left else drawing
 
 
 def to_svg(drawing: Drawing, ident: str, description: str) -> str:
