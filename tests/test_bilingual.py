@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import flat
+from conftest import flat, replace_in
 from handouts.leaflet.content_reader import load_content
 
 CHOSEN = ("--patient", "Zoë Sample", "--procedure", "subcision", "--procedure", "fractional-laser", "--scar",
@@ -214,6 +214,23 @@ def test_the_forms_box_makes_a_bilingual_leaflet_and_explains_a_refusal(desk_app
     pdf = PdfReader(io.BytesIO(staff.get(f"/leaflets/{entry}.pdf").data))
     assert [title for title, _, _ in outline(pdf)] == ["Español", "English"]
     assert "aria-label=\"English\"" in staff.get(f"/leaflets/{entry}.html").get_data(as_text=True)
+
+
+def test_an_edited_translation_reaches_the_desk_without_a_restart(desk_app):
+    from test_web import GOOD, csrf, made_entry, page, signed_in
+
+    staff = signed_in(desk_app)
+
+    def spanish_title() -> str:
+        entry = made_entry(staff.post("/", data={**GOOD, "language": "es", "csrf_token": csrf(staff)}))
+        return re.search(r"<h1>(.*?)</h1>", staff.get(f"/leaflets/{entry}.html").get_data(as_text=True))[1]
+
+    assert spanish_title() == "Tratamiento de las cicatrices del acné"
+    replace_in(Path("translations/es.toml"), '"Tratamiento de las cicatrices del acné"',
+               '"Tratamiento de las cicatrices de acné"')
+    replace_in(Path("translations/es.toml"), 'name = "Español"', 'name = "Español (revisado)"')
+    assert spanish_title() == "Tratamiento de las cicatrices de acné"
+    assert "Español (revisado)" in page(staff.get("/")).words
 
 
 def test_the_api_takes_bilingual_and_refuses_it_without_another_language(desk_app):

@@ -32,6 +32,7 @@ from ..batch_pipeline import BatchSettings, QuietReport, make_batch
 from ..check import Report, check_all
 from ..leaflet.choices import PatientChoices
 from ..leaflet.dates import DateOrder
+from ..leaflet.translations import translation_paths
 from ..deliver.delivery import Outbox, send_letters
 from .. import clock
 from ..errors import HandoutsError
@@ -272,7 +273,8 @@ def with_print_dialog(pdf: bytes) -> bytes:
 def _signature(maker: Maker) -> tuple:
     """What the loaded content and templates were read from: any change means loading them again."""
     content_path, templates_dir = maker.source.content_path, maker.source.templates_dir
-    files = [content_path, *(maker.content.extra_fonts), *sorted(p for p in templates_dir.rglob("*") if p.is_file())]
+    files = [content_path, *(maker.content.extra_fonts), *translation_paths(content_path).values(),
+             *sorted(p for p in templates_dir.rglob("*") if p.is_file())]
     if maker.content.clinic.logo:
         files.append(maker.content.clinic.logo)
     stats = []
