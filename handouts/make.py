@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -86,8 +87,10 @@ class Maker:
                                          Wording(self.source.templates_dir, language))
         return self._languages[language]
 
+    @functools.cached_property
     def language_names(self) -> dict[str, str]:
-        """Each language the leaflets can be made in (the content's own first) -> its name in that language."""
+        """Each language the leaflets can be made in (the content's own first) -> its name in that language; read
+        once (the form shows them on every page, and a changed translation loads a new Maker)."""
         own = self.content.leaflet.language
         translations = translation_paths(self.source.content_path)
         return {own: language_name(own), **{tag: read_translation(path).name for tag, path in translations.items()}}

@@ -53,7 +53,7 @@ def form_context(desk: Desk) -> dict:
     content = desk.maker.content
     return dict(procedures=list(content.procedures.values()), scars=list(content.scars.values()),
                 date_pattern=desk.dates.pattern, papers=list(PAPERS.values()), default_paper=DEFAULT_PAPER,
-                languages=desk.maker.language_names(),
+                languages=desk.maker.language_names,
                 own_language=plain_language_name(content.leaflet.language))
 
 
