@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def compose(content: Content, wording: Wording, choices: PatientChoices, *, chec
     treatments = _treatments(procedures, content, choices, {group["line"] for group in shared_aftercare}, scars,
                              said_once)
     appointment = choices.appointment
-    # On a right-to-left page, what was typed in Latin letters keeps its full stop and brackets where typed.
+    # On a right-to-left page, what is in Latin letters (typed, or a source's title) keeps its full stop and
+    # brackets where they are.
     own_way = _left_to_right if reads_right_to_left(content.leaflet.language) else str
     markup = wording.render(
         LEAFLET_TEMPLATE,
@@ -76,7 +78,7 @@ def compose(content: Content, wording: Wording, choices: PatientChoices, *, chec
         checklist_skin=content.checklist_skin,
         checklist_in=checklist_in,
         contact_reasons=content.contact_reasons,
-        **_sources_used(content, treatments, scars, shared_aftercare),
+        **_sources_used(content, treatments, scars, shared_aftercare, own_way),
     )
     source = wording.source_name(LEAFLET_TEMPLATE)
     document = parse_document(markup, source)
@@ -182,10 +184,11 @@ def _same_lists(procedures: list[Procedure], kind: str) -> list[dict]:
                  all=len(who) == len(procedures)) for lines, who in groups.items()]
 
 
-def _sources_used(content: Content, treatments: list[dict], scars, shared_aftercare: list[dict]) -> dict:
-    """The titles of the sources behind what this leaflet prints, in content order (sources_used), and
-    whether the clinic's own figures and its advice on risks and care are among them (clinic_own), for the
-    template to word in the leaflet's language."""
+def _sources_used(content: Content, treatments: list[dict], scars, shared_aftercare: list[dict],
+                  own_way: Callable[[str], str]) -> dict:
+    """The titles of the sources behind what this leaflet prints, in content order, each kept its own way
+    (sources_used), and whether the clinic's own figures and its advice on risks and care are among them
+    (clinic_own), for the template to word in the leaflet's language."""
     cited = [content.leaflet.intro, *content.checklist, *content.choices]
     if any(t["works_on_skin"] for t in treatments):  # what a leaflet for counselling alone leaves out
         cited += [content.leaflet.approaches, content.leaflet.choosing, *content.summary, *content.expectations,
@@ -202,9 +205,7 @@ def _sources_used(content: Content, treatments: list[dict], scars, shared_afterc
         advice = advice or bool(lists)
     for scar in scars:
         used |= {scar.source, scar.description.source}
-    titles = [title for sid, title in content.leaflet.sources.items() if sid in used]
-    if reads_right_to_left(content.leaflet.language):
-        titles = [_left_to_right(title) for title in titles]
+    titles = [own_way(title) for sid, title in content.leaflet.sources.items() if sid in used]
     return dict(sources_used=titles, clinic_own=dict(figures=CLINIC_SOURCE in used, advice=advice))
 
 
